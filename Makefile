@@ -1,0 +1,47 @@
+# Two commands on a fresh machine with Python >= 3.10 and make:
+#   make demo   - create .venv, install chainrule, run the main job
+#   make test   - create .venv with the test extras, run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUN_DIR ?= runs/demo
+
+.PHONY: demo test test-slow lint bench system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Each install stamp is remade when the project's metadata changes.
+$(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[viz,cli]'
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[viz,cli,test]'
+	touch $@
+
+# Graphviz's `dot` renders graphs to SVG. Installed with apt when possible;
+# without it chainrule writes DOT text instead, so a failure here is not fatal.
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && apt-get install -y -qq graphviz >/dev/null) \
+	      || echo "note: could not install graphviz; graphs will be written as DOT text"; \
+	  else echo "note: graphviz's 'dot' not found; graphs will be written as DOT text"; fi; }
+
+demo: $(VENV)/.demo-installed system-deps
+	$(BIN)/chainrule moons --out $(RUN_DIR)
+
+test: $(VENV)/.test-installed system-deps
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: $(VENV)/.test-installed system-deps
+	$(BIN)/python -m pytest -q -m slow
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/scalar_moons.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Neural-network building blocks. ``chainrule.nn.scalar`` holds micrograd's MLP on ``Value``."""
