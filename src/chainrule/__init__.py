@@ -1,11 +1,46 @@
 """chainrule: backpropagation you can see, check and use.
 
 ``chainrule.Value`` is a scalar autograd engine with micrograd's semantics;
-``chainrule.engine`` holds the one backward pass that every graph uses.
+``chainrule.Tensor`` is a NumPy autograd engine with PyTorch's names and numbers.
+Both run the same backward pass (``chainrule.engine``).
 """
 
+from . import autograd, data
+from .creation import *  # noqa: F403
+from .dtypes import bool_ as bool  # noqa: A004
+from .dtypes import float16, float32, float64, int32, int64
+from .dtypes import float16 as half
+from .dtypes import float32 as float  # noqa: A004
+from .dtypes import float64 as double
+from .dtypes import int32 as int  # noqa: A004
+from .dtypes import int64 as long
+from .function import Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .ops import *  # noqa: F403 - every op as a function; importing attaches Tensor methods
+from .tensor import Tensor
 from .value import Value
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "__version__"]
+__all__ = [
+    "autograd",
+    "data",
+    "Function",
+    "Tensor",
+    "Value",
+    "__version__",
+    "bool",
+    "double",
+    "enable_grad",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "half",
+    "int",
+    "int32",
+    "int64",
+    "is_grad_enabled",
+    "long",
+    "no_grad",
+]

@@ -1,0 +1,18 @@
+"""Every differentiable op, each a ``Function``, grouped by kind.
+
+Importing this package attaches each op to ``Tensor`` as a method.
+"""
+
+from .arithmetic import *  # noqa: F403
+from .cast import *  # noqa: F403
+from .compare import *  # noqa: F403
+from .cross_entropy import *  # noqa: F403
+from .elementwise import *  # noqa: F403
+from .extreme import *  # noqa: F403
+from .fused import *  # noqa: F403
+from .indexing import *  # noqa: F403
+from .inplace import *  # noqa: F403
+from .join import *  # noqa: F403
+from .linalg import *  # noqa: F403
+from .reduce import *  # noqa: F403
+from .shape import *  # noqa: F403
