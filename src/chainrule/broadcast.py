@@ -25,3 +25,29 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if grad.shape != shape:
         raise RuntimeError(f"gradient of shape {grad.shape} does not match input shape {shape}")
     return grad
+
+
+def broadcast_view(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A read-only view of ``array`` broadcast to ``shape``, as ``np.broadcast_to`` gives.
+
+    Built with zero strides through the ndarray constructor, which skips
+    ``np.broadcast_to``'s Python-level argument handling (several microseconds,
+    more than the rest of a small op's backward). Falls back to it for arrays
+    that are not C-contiguous NumPy arrays and for shapes that do not broadcast.
+    """
+    if array.shape == shape:
+        return array
+    extra = len(shape) - array.ndim
+    if (
+        array.__class__ is not np.ndarray
+        or extra < 0
+        or not array.flags.c_contiguous
+        or any(n != 1 and n != m for n, m in zip(array.shape, shape[extra:]))
+    ):
+        return np.broadcast_to(array, shape)
+    strides = (0,) * extra + tuple(
+        0 if n == 1 else stride for n, stride in zip(array.shape, array.strides)
+    )
+    view = np.ndarray(shape, array.dtype, array, 0, strides)
+    view.flags.writeable = False
+    return view

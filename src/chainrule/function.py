@@ -27,6 +27,11 @@ from .tensor import Tensor
 _new = object.__new__
 
 
+def _as_array(out: Any) -> Any:
+    """NumPy reductions return scalars (np.float32, ...): make them 0-d arrays."""
+    return np.asarray(out) if isinstance(out, np.generic) else out
+
+
 class Function:
     """Base class of every differentiable op; an instance is the op's ``ctx``.
 
@@ -56,33 +61,65 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run the op on ``args`` (Tensors, arrays or numbers) and return a Tensor."""
+        if len(args) == 2:
+            return cls._apply2(*args)
+        if len(args) == 1:
+            return cls._apply1(args[0])
         ctx = _new(cls)
-        arrays = []
-        needs = []
-        any_needs = False
-        for arg in args:
+        arrays = list(args)
+        needs = [False] * len(args)
+        record = False
+        enabled = _GradMode.enabled
+        for i, arg in enumerate(args):
             if isinstance(arg, Tensor):
-                arrays.append(arg.data)
-                needs.append(arg._requires_grad)
-                any_needs = any_needs or arg._requires_grad
-            else:
-                arrays.append(arg)
-                needs.append(False)
-        record = any_needs and _GradMode.enabled
-        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(args)
-        out = cls.forward(ctx, *arrays)
-        if isinstance(out, np.generic):
-            out = np.asarray(out)
+                arrays[i] = arg.data
+                if enabled and arg._requires_grad:
+                    needs[i] = record = True
+        ctx.needs_input_grad = tuple(needs)
+        out = _as_array(cls.forward(ctx, *arrays))
         if not record:
             return Tensor._make(out)
         ctx.inputs = args
-        prev = tuple(arg for arg, need in zip(args, needs) if need)
-        return Tensor._make(out, True, ctx, prev)
+        return Tensor._make(out, True, ctx, tuple([a for a, n in zip(args, needs) if n]))
 
-    def _release(self) -> None:
-        """Drop saved arrays and inputs after backward (unless the graph is retained)."""
-        self.saved_tensors = ()
-        self.inputs = None
+    # apply() for the common arities, without building lists: this is the engine's hot path.
+
+    @classmethod
+    def _apply1(cls, x: Any) -> Any:
+        ctx = _new(cls)
+        if isinstance(x, Tensor):
+            need = x._requires_grad and _GradMode.enabled
+            x_data = x.data
+        else:
+            need, x_data = False, x
+        ctx.needs_input_grad = (need,)
+        out = _as_array(cls.forward(ctx, x_data))
+        if not need:
+            return Tensor._make(out)
+        ctx.inputs = inputs = (x,)
+        return Tensor._make(out, True, ctx, inputs)
+
+    @classmethod
+    def _apply2(cls, a: Any, b: Any) -> Any:
+        ctx = _new(cls)
+        enabled = _GradMode.enabled
+        if isinstance(a, Tensor):
+            need_a = a._requires_grad and enabled
+            a_data = a.data
+        else:
+            need_a, a_data = False, a
+        if isinstance(b, Tensor):
+            need_b = b._requires_grad and enabled
+            b_data = b.data
+        else:
+            need_b, b_data = False, b
+        ctx.needs_input_grad = (need_a, need_b)
+        out = _as_array(cls.forward(ctx, a_data, b_data))
+        if not (need_a or need_b):
+            return Tensor._make(out)
+        ctx.inputs = inputs = (a, b)
+        prev = inputs if need_a and need_b else (a,) if need_a else (b,)
+        return Tensor._make(out, True, ctx, prev)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward0>"

@@ -24,6 +24,13 @@ from .broadcast import unbroadcast
 from .dtypes import FLOATING, as_dtype, bool_, float32, int64, is_supported
 
 _new = object.__new__
+
+
+class _BackwardPass:
+    """Whether the backward pass under way keeps the graph (``retain_graph=True``)."""
+
+    retain_graph = False
+
 _RELEASED_GRAPH = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
     "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -197,12 +204,12 @@ class Tensor:
             self._accumulate_leaf(seed)
             self._pending = None
             return
-        order = engine.backward(self)
-        if not retain_graph:
-            for node in order:
-                if node._ctx is not None:
-                    node._ctx._release()
-                    node._prev = ()
+        previous = _BackwardPass.retain_graph
+        _BackwardPass.retain_graph = bool(retain_graph)
+        try:
+            engine.backward(self)
+        finally:
+            _BackwardPass.retain_graph = previous
 
     def _backward(self) -> None:
         """One chain-rule step: pass this node's gradient to its inputs (engine calls this)."""
@@ -226,7 +233,7 @@ class Tensor:
             )
         for tensor, need, g in zip(inputs, ctx.needs_input_grad, grads):
             if need and g is not None:
-                if not hasattr(g, "shape"):
+                if g.__class__ is not np.ndarray and not hasattr(g, "shape"):
                     g = np.asarray(g, dtype=tensor.data.dtype)
                 if g.shape != tensor.data.shape:
                     g = unbroadcast(g, tensor.data.shape)
@@ -235,6 +242,10 @@ class Tensor:
                 else:
                     pending = tensor._pending
                     tensor._pending = g if pending is None else pending + g
+        if not _BackwardPass.retain_graph:
+            ctx.saved_tensors = ()
+            ctx.inputs = None
+            self._prev = ()
 
     def _accumulate_leaf(self, g: Any) -> None:
         """Add ``g`` into ``.grad``, which always owns its array (never aliases another)."""

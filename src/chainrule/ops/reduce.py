@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import DEFAULT_FLOAT
+from ..broadcast import broadcast_view
 from ..dtypes import FLOATING, as_dtype, int64
 from ..function import Function
 from ..tensor import Tensor
@@ -87,7 +88,10 @@ def _kept(grad: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> np.n
     """``grad`` with the reduced dims put back as size 1 (so it broadcasts against the input)."""
     if keepdim or not axes:
         return grad
-    return np.expand_dims(grad, axes)
+    shape = list(grad.shape)
+    for axis in sorted(axes):
+        shape.insert(axis, 1)
+    return grad.reshape(shape)
 
 
 def _squeezed(out: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
@@ -99,7 +103,7 @@ def _squeezed(out: np.ndarray, axes: tuple[int, ...] | None, keepdim: bool) -> n
 
 def _spread(grad: np.ndarray, shape: tuple[int, ...], axes: Any, keepdim: bool) -> np.ndarray:
     """d(sum)/dx: each input element gets the gradient of the output element it went into."""
-    return np.broadcast_to(_kept(grad, axes, keepdim), shape)
+    return broadcast_view(_kept(grad, axes, keepdim), shape)
 
 
 def _dtype_name(dtype: np.dtype) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..broadcast import broadcast_view
 from ..function import Function
 from ..tensor import Tensor
 from .indexing import _shape, _wrap_dim
@@ -108,7 +109,7 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        return np.broadcast_to(x, shape)
+        return broadcast_view(x, shape)
 
     @staticmethod
     def backward(ctx, grad):
