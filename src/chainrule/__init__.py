@@ -5,7 +5,7 @@
 Both run the same backward pass (``chainrule.engine``).
 """
 
-from . import autograd, data
+from . import autograd, data, nn, optim
 from .creation import *  # noqa: F403
 from .dtypes import bool_ as bool  # noqa: A004
 from .dtypes import float16, float32, float64, int32, int64
@@ -25,6 +25,8 @@ __version__ = "0.1.0"
 __all__ = [
     "autograd",
     "data",
+    "nn",
+    "optim",
     "Function",
     "Tensor",
     "Value",

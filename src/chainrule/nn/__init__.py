@@ -1,1 +1,35 @@
-"""Neural-network building blocks. ``chainrule.nn.scalar`` holds micrograd's MLP on ``Value``."""
+"""Neural-network building blocks with PyTorch's names: ``Module``, layers, activations,
+losses, ``init`` and ``functional``; ``chainrule.nn.scalar`` holds micrograd's MLP on ``Value``."""
+
+from . import functional, init, scalar
+from .activation import *  # noqa: F403
+from .activation import __all__ as _activations
+from .container import ModuleList, Sequential
+from .dropout import Dropout
+from .flatten import Flatten
+from .linear import Identity, Linear
+from .loss import *  # noqa: F403
+from .loss import __all__ as _losses
+from .module import Module
+from .normalization import BatchNorm1d, LayerNorm
+from .parameter import Parameter
+from .sparse import Embedding
+
+__all__ = [
+    *_activations,
+    *_losses,
+    "BatchNorm1d",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Identity",
+    "LayerNorm",
+    "Linear",
+    "Module",
+    "ModuleList",
+    "Parameter",
+    "Sequential",
+    "functional",
+    "init",
+    "scalar",
+]

@@ -3,6 +3,7 @@
 Importing this package attaches each op to ``Tensor`` as a method.
 """
 
+from .activations import *  # noqa: F403
 from .arithmetic import *  # noqa: F403
 from .cast import *  # noqa: F403
 from .compare import *  # noqa: F403
@@ -14,5 +15,7 @@ from .indexing import *  # noqa: F403
 from .inplace import *  # noqa: F403
 from .join import *  # noqa: F403
 from .linalg import *  # noqa: F403
+from .losses import *  # noqa: F403
+from .normalization import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403

@@ -1,0 +1,90 @@
+"""Containers: ``Sequential`` (modules applied in order) and ``ModuleList``."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .module import Module
+
+
+def _check_index(index: int, length: int, kind: str) -> int:
+    if not -length <= index < length:
+        raise IndexError(f"index {index} is out of range for a {kind} of {length} modules")
+    return index % length
+
+
+class Sequential(Module):
+    """Apply modules one after another: ``Sequential(Linear(2, 16), Tanh(), Linear(16, 1))``.
+
+    Also accepts one ``OrderedDict`` of named modules; supports indexing, slicing,
+    ``len``, iteration, ``append`` and Keras's ``add``.
+    """
+
+    def __init__(self, *args: Module | OrderedDict) -> None:
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for index, module in enumerate(args):
+                self.add_module(str(index), module)
+
+    def forward(self, input: Any) -> Any:
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end; returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def add(self, module: Module) -> Sequential:
+        """Keras's name for ``append``."""
+        return self.append(module)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, index: int | slice) -> Any:
+        modules = list(self._modules.items())
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(modules[index]))
+        return modules[_check_index(index, len(modules), "Sequential")][1]
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (``ModuleList([...])``)."""
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        for module in modules or ():
+            self.append(module)
+
+    def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end; returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Add each of ``modules`` at the end; returns self."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def __getitem__(self, index: int | slice) -> Any:
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(modules[index])
+        return modules[_check_index(index, len(modules), "ModuleList")]

@@ -1,0 +1,31 @@
+"""``chainrule.nn.functional`` (``F``): the functional forms of layers, activations and losses."""
+
+from ..ops.activations import *  # noqa: F403
+from ..ops.activations import __all__ as _activations
+from ..ops.cross_entropy import cross_entropy, nll_loss
+from ..ops.elementwise import relu, sigmoid, tanh
+from ..ops.fused import log_softmax, one_hot, softmax
+from ..ops.linalg import linear
+from ..ops.losses import *  # noqa: F403
+from ..ops.losses import __all__ as _losses
+from ..ops.normalization import batch_norm, layer_norm
+from .dropout import dropout
+from .sparse import embedding
+
+__all__ = [
+    *_activations,
+    *_losses,
+    "batch_norm",
+    "cross_entropy",
+    "dropout",
+    "embedding",
+    "layer_norm",
+    "linear",
+    "log_softmax",
+    "nll_loss",
+    "one_hot",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]

@@ -1,0 +1,129 @@
+"""``BatchNorm1d`` and ``LayerNorm`` modules (the math is in ``ops/normalization.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import as_dtype
+from ..ops.normalization import batch_norm, layer_norm
+from ..tensor import Tensor
+from .module import Module
+from .parameter import Parameter
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation over (N, C) or (N, C, L) input, per channel.
+
+    Training: normalise with the batch's mean and biased variance, and update
+    ``running_mean`` / ``running_var`` (unbiased) with ``momentum`` (None: a
+    cumulative average). Evaluation: normalise with the running statistics.
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if not isinstance(num_features, int) or num_features <= 0:
+            raise ValueError(f"BatchNorm1d: num_features must be a positive int, "
+                             f"got {num_features!r}")
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=float_dtype))
+            self.bias = Parameter(np.zeros(num_features, dtype=float_dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, float_dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, float_dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        """Running mean 0, running variance 1, no batches seen."""
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (2, 3):
+            raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+        if input.shape[1] != self.num_features:
+            raise RuntimeError(
+                f"BatchNorm1d({self.num_features}): input of shape {tuple(input.shape)} has "
+                f"{input.shape[1]} channels in dim 1, expected {self.num_features}"
+            )
+        use_batch_stats = self.training or not self.track_running_stats
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data += 1
+            if self.momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked.data)
+        update = self.training and self.track_running_stats
+        return batch_norm(
+            input,
+            self.running_mean if update or not use_batch_stats else None,
+            self.running_var if update or not use_batch_stats else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            momentum,
+            self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its trailing ``normalized_shape`` dims."""
+
+    def __init__(
+        self,
+        normalized_shape: int | tuple[int, ...] | list[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        shape = ((normalized_shape,) if isinstance(normalized_shape, int)
+                 else tuple(normalized_shape))
+        self.normalized_shape = shape
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(shape, dtype=float_dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(shape, dtype=float_dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

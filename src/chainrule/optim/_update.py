@@ -1,0 +1,94 @@
+"""Building blocks shared by the optimizers' in-place NumPy updates.
+
+Every helper writes into arrays it is given (``out``/``tmp`` come from a
+``Workspace``), so a step allocates nothing once the workspace has grown to
+the largest parameter. The arithmetic follows PyTorch's order of operations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def check_lr(lr: Any) -> None:
+    """PyTorch's ``Invalid learning rate`` check."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def check_non_negative(value: Any, name: str) -> None:
+    """PyTorch's ``Invalid <name> value`` check for a hyperparameter that must be >= 0."""
+    if not 0.0 <= value:
+        raise ValueError(f"Invalid {name} value: {value}")
+
+
+def check_betas(betas: Any) -> tuple[float, float]:
+    """PyTorch's checks on Adam-style ``betas``: two numbers in [0, 1)."""
+    for index, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
+    return tuple(betas)
+
+
+class Workspace:
+    """Scratch arrays reused across steps: one flat array per (dtype, slot), viewed in
+    the shape of the parameter being updated."""
+
+    __slots__ = ("_arrays",)
+
+    def __init__(self) -> None:
+        self._arrays: dict[tuple[np.dtype, int], np.ndarray] = {}
+
+    def get(self, like: np.ndarray, slot: int) -> np.ndarray:
+        """An uninitialised array with ``like``'s shape and dtype (distinct per slot)."""
+        key = (like.dtype, slot)
+        flat = self._arrays.get(key)
+        if flat is None or flat.size < like.size:
+            flat = np.empty(like.size, like.dtype)
+            self._arrays[key] = flat
+        return flat[: like.size].reshape(like.shape)
+
+
+def state_buffer(state: dict[str, Any], name: str, like: np.ndarray) -> np.ndarray:
+    """``state[name]``, created as zeros the first time an option (amsgrad, momentum,
+    centered) asks for it."""
+    buf = state.get(name)
+    if buf is None:
+        buf = state[name] = np.zeros_like(like)
+    return buf
+
+
+def effective_grad(
+    param: np.ndarray, grad: np.ndarray, weight_decay: float, maximize: bool, out: np.ndarray
+) -> np.ndarray:
+    """``(-grad if maximize else grad) + weight_decay * param``; ``grad`` itself when
+    nothing changes it (never written to), else the result in ``out``."""
+    if weight_decay == 0:
+        return np.negative(grad, out=out) if maximize else grad
+    np.multiply(param, weight_decay, out=out)
+    if maximize:
+        np.subtract(out, grad, out=out)
+    else:
+        out += grad
+    return out
+
+
+def lerp_(start: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray) -> None:
+    """``start += weight * (end - start)`` in place, in ``torch.lerp_``'s two forms."""
+    np.subtract(end, start, out=tmp)
+    if abs(weight) < 0.5:
+        tmp *= weight
+        start += tmp
+    else:
+        tmp *= 1 - weight
+        np.subtract(end, tmp, out=start)
+
+
+def decay_square_(avg: np.ndarray, grad: np.ndarray, decay: float, tmp: np.ndarray) -> None:
+    """``avg = decay * avg + (1 - decay) * grad * grad`` in place."""
+    avg *= decay
+    np.multiply(grad, 1 - decay, out=tmp)
+    tmp *= grad
+    avg += tmp
