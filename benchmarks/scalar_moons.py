@@ -6,7 +6,7 @@ benchmark checks the losses agree to 1e-9 at every step, then prints the median
 step time of each engine and their ratio. It also times the backward pass of a
 chain 1,000,000 nodes deep and prints the time per node.
 
-    python benchmarks/scalar_moons.py [--steps 10]
+    python benchmarks/scalar_moons.py [--steps 20]
 """
 
 from __future__ import annotations
@@ -25,17 +25,13 @@ from chainrule.demo import moons_data, sgd_step, svm_loss
 from chainrule.nn.scalar import MLP
 
 
-def timed_steps(model, value_type, X, y, steps: int) -> tuple[list[float], list[float]]:
-    """Run ``steps`` training steps; return per-step seconds and losses."""
-    seconds, losses = [], []
-    for k in range(steps):
-        start = time.perf_counter()
-        loss, _ = svm_loss(model, X, y, value_type=value_type)
-        sgd_step(model, loss, k, steps)
-        seconds.append(time.perf_counter() - start)
-        losses.append(loss.data)
-        del loss
-    return seconds, losses
+def timed_step(model, value_type, X, y, k: int, steps: int) -> tuple[float, float]:
+    """One training step; returns (seconds, loss)."""
+    start = time.perf_counter()
+    loss, _ = svm_loss(model, X, y, value_type=value_type)
+    sgd_step(model, loss, k, steps)
+    seconds = time.perf_counter() - start
+    return seconds, loss.data
 
 
 def deep_chain_seconds_per_node(n: int) -> float:
@@ -54,7 +50,8 @@ def deep_chain_seconds_per_node(n: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=10, help="training steps per engine")
+    parser.add_argument("--steps", type=int, default=20, help="training steps per engine")
+    parser.add_argument("--block", type=int, default=5, help="steps per turn of each engine")
     parser.add_argument("--depth", type=int, default=1_000_000, help="deep-chain length")
     args = parser.parse_args()
 
@@ -65,10 +62,23 @@ def main() -> None:
     for p_ours, p_theirs in zip(ours.parameters(), theirs.parameters(), strict=True):
         p_theirs.data = p_ours.data
 
-    gc.collect()
-    our_seconds, our_losses = timed_steps(ours, Value, X, y, args.steps)
-    gc.collect()
-    their_seconds, their_losses = timed_steps(theirs, MicrogradValue, X, y, args.steps)
+    # The engines take turns in blocks of steps, so both see the same machine load. Each
+    # block runs as training does, garbage collector included (that is micrograd's main
+    # cost); only between blocks is the heap cleared, so neither engine's garbage is
+    # collected on the other's time.
+    our_seconds, our_losses, their_seconds, their_losses = [], [], [], []
+    for start in range(0, args.steps, args.block):
+        block = range(start, min(start + args.block, args.steps))
+        gc.collect()
+        for k in block:
+            seconds, loss = timed_step(ours, Value, X, y, k, args.steps)
+            our_seconds.append(seconds)
+            our_losses.append(loss)
+        gc.collect()
+        for k in block:
+            seconds, loss = timed_step(theirs, MicrogradValue, X, y, k, args.steps)
+            their_seconds.append(seconds)
+            their_losses.append(loss)
     gc.collect()
 
     worst = max(abs(a - b) for a, b in zip(our_losses, their_losses))

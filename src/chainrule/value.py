@@ -31,69 +31,69 @@ BackwardRule = Callable[["Value"], None]
 
 
 def _add_backward(out: Value) -> None:
-    a, b = out._prev  # d(a + b)/da = 1, d(a + b)/db = 1
+    a, b = out._a, out._b  # d(a + b)/da = 1, d(a + b)/db = 1
     a.grad += out.grad
     b.grad += out.grad
 
 
 def _sub_backward(out: Value) -> None:
-    a, b = out._prev  # d(a - b)/da = 1, d(a - b)/db = -1
+    a, b = out._a, out._b  # d(a - b)/da = 1, d(a - b)/db = -1
     a.grad += out.grad
     b.grad -= out.grad
 
 
 def _mul_backward(out: Value) -> None:
-    a, b = out._prev  # d(a * b)/da = b, d(a * b)/db = a
+    a, b = out._a, out._b  # d(a * b)/da = b, d(a * b)/db = a
     a.grad += b.data * out.grad
     b.grad += a.data * out.grad
 
 
 def _div_backward(out: Value) -> None:
-    a, b = out._prev  # d(a / b)/da = 1 / b, d(a / b)/db = -a / b**2 = -out / b
+    a, b = out._a, out._b  # d(a / b)/da = 1 / b, d(a / b)/db = -a / b**2 = -out / b
     a.grad += out.grad / b.data
     b.grad -= out.data / b.data * out.grad
 
 
 def _neg_backward(out: Value) -> None:
-    (x,) = out._prev  # d(-x)/dx = -1
+    x = out._a  # d(-x)/dx = -1
     x.grad -= out.grad
 
 
 def _power_by_number_backward(out: Value) -> None:
-    (x,) = out._prev  # d(x**n)/dx = n * x**(n - 1)
+    x = out._a  # d(x**n)/dx = n * x**(n - 1)
     n = out._arg
     if n != 0:
         x.grad += n * _float_power(x.data, n - 1) * out.grad
 
 
 def _power_backward(out: Value) -> None:
-    base, exponent = out._prev  # d(a**b)/da = b * a**(b - 1), d(a**b)/db = a**b * log(a)
+    base, exponent = out._a, out._b  # d(a**b)/da = b * a**(b - 1), d(a**b)/db = a**b * log(a)
     base.grad += exponent.data * _float_power(base.data, exponent.data - 1) * out.grad
     exponent.grad += out.data * math.log(base.data) * out.grad
 
 
 def _exp_backward(out: Value) -> None:
-    (x,) = out._prev  # d(e**x)/dx = e**x
+    x = out._a  # d(e**x)/dx = e**x
     x.grad += out.data * out.grad
 
 
 def _log_backward(out: Value) -> None:
-    (x,) = out._prev  # d(log x)/dx = 1 / x
+    x = out._a  # d(log x)/dx = 1 / x
     x.grad += out.grad / x.data
 
 
 def _tanh_backward(out: Value) -> None:
-    (x,) = out._prev  # d(tanh x)/dx = 1 - tanh(x)**2
+    x = out._a  # d(tanh x)/dx = 1 - tanh(x)**2
     x.grad += (1.0 - out.data * out.data) * out.grad
 
 
 def _sigmoid_backward(out: Value) -> None:
-    (x,) = out._prev  # d(sigmoid x)/dx = sigmoid(x) * (1 - sigmoid(x))
+    x = out._a  # d(sigmoid x)/dx = sigmoid(x) * (1 - sigmoid(x))
     x.grad += out.data * (1.0 - out.data) * out.grad
 
 
 def _relu_backward(out: Value) -> None:
-    (x,) = out._prev  # d(relu x)/dx = 1 if x > 0 else 0
+    x = out._a  # d(relu x)/dx = 1 if x > 0 else 0
     if out.data > 0:
         x.grad += out.grad
 
@@ -148,11 +148,13 @@ class Value:
     NumPy does (never an OverflowError); ``log`` of a number <= 0 and a power
     ``Value ** Value`` with a base <= 0 raise ``ValueError``.
 
-    ``_prev`` holds the operands in order (micrograd keeps a set; the order is
-    what the local derivatives of ``-``, ``/`` and ``**`` need).
+    ``_prev`` gives the operands in order (micrograd keeps a set; the order is
+    what the local derivatives of ``-``, ``/`` and ``**`` need). They are stored in
+    two slots rather than a tuple, so that each node is a single object for
+    Python's allocator and garbage collector; an op has at most two operands.
     """
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_arg", "__weakref__")
+    __slots__ = ("data", "grad", "label", "_a", "_b", "_op", "_rule", "_arg", "__weakref__")
 
     def __init__(
         self,
@@ -168,7 +170,14 @@ class Value:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._prev = tuple(_children)
+        children = tuple(_children)
+        if len(children) > 2:
+            raise ValueError(
+                f"a Value has at most two operands (its ops are unary or binary), "
+                f"got {len(children)} in _children"
+            )
+        self._a = children[0] if children else None
+        self._b = children[1] if len(children) == 2 else None
         self._op = _op
         self._rule: BackwardRule = _leaf_backward
         self._arg: float | None = None
@@ -177,21 +186,21 @@ class Value:
 
     def __add__(self, other: Value | float) -> Value:
         other = _as_value(other)
-        return _node(self.data + other.data, (self, other), "+", _add_backward)
+        return _node(self.data + other.data, self, other, "+", _add_backward)
 
     def __radd__(self, other: float) -> Value:
         return _as_value(other) + self
 
     def __sub__(self, other: Value | float) -> Value:
         other = _as_value(other)
-        return _node(self.data - other.data, (self, other), "-", _sub_backward)
+        return _node(self.data - other.data, self, other, "-", _sub_backward)
 
     def __rsub__(self, other: float) -> Value:
         return _as_value(other) - self
 
     def __mul__(self, other: Value | float) -> Value:
         other = _as_value(other)
-        return _node(self.data * other.data, (self, other), "*", _mul_backward)
+        return _node(self.data * other.data, self, other, "*", _mul_backward)
 
     def __rmul__(self, other: float) -> Value:
         return _as_value(other) * self
@@ -200,13 +209,13 @@ class Value:
         other = _as_value(other)
         if other.data == 0:
             raise ZeroDivisionError(f"division by zero: {self!r} / {other!r}")
-        return _node(self.data / other.data, (self, other), "/", _div_backward)
+        return _node(self.data / other.data, self, other, "/", _div_backward)
 
     def __rtruediv__(self, other: float) -> Value:
         return _as_value(other) / self
 
     def __neg__(self) -> Value:
-        return _node(-self.data, (self,), "neg", _neg_backward)
+        return _node(-self.data, self, None, "neg", _neg_backward)
 
     def __pos__(self) -> Value:
         return self
@@ -219,11 +228,11 @@ class Value:
                     f"got base {self.data!r}"
                 )
             data = _float_power(self.data, other.data)
-            return _node(data, (self, other), "**", _power_backward)
+            return _node(data, self, other, "**", _power_backward)
         if not isinstance(other, Real):
             return NotImplemented
         data = _float_power(self.data, other)
-        out = _node(data, (self,), f"**{other}", _power_by_number_backward)
+        out = _node(data, self, None, f"**{other}", _power_by_number_backward)
         out._arg = other
         return out
 
@@ -234,27 +243,36 @@ class Value:
 
     def exp(self) -> Value:
         """e ** x; overflows to inf for x > 709.78, as NumPy's float64 does."""
-        return _node(_safe_exp(self.data), (self,), "exp", _exp_backward)
+        return _node(_safe_exp(self.data), self, None, "exp", _exp_backward)
 
     def log(self) -> Value:
         """Natural logarithm; raises ValueError for x <= 0."""
         if self.data <= 0:
             raise ValueError(f"log of a non-positive number: {self.data!r} (log needs x > 0)")
-        return _node(math.log(self.data), (self,), "log", _log_backward)
+        return _node(math.log(self.data), self, None, "log", _log_backward)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (stable: tanh(1000) is 1.0)."""
-        return _node(math.tanh(self.data), (self,), "tanh", _tanh_backward)
+        return _node(math.tanh(self.data), self, None, "tanh", _tanh_backward)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e ** -x), computed without overflow for any x."""
-        return _node(_stable_sigmoid(self.data), (self,), "sigmoid", _sigmoid_backward)
+        return _node(_stable_sigmoid(self.data), self, None, "sigmoid", _sigmoid_backward)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is taken as 0, as micrograd and PyTorch do."""
-        return _node(0 if self.data < 0 else self.data, (self,), "ReLU", _relu_backward)
+        return _node(0 if self.data < 0 else self.data, self, None, "ReLU", _relu_backward)
 
     # --- backpropagation -----------------------------------------------------------
+
+    @property
+    def _prev(self) -> tuple:
+        """The operands this value was computed from, in order (empty for a leaf)."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        return (a,) if b is None else (a, b)
 
     def _backward(self) -> None:
         """One chain-rule step: pass this node's gradient on to its operands."""
@@ -270,7 +288,7 @@ class Value:
         """
         order = engine.topological_order(self)
         for node in order:
-            if node._prev:
+            if node._a is not None:
                 node.grad = 0.0
         self.grad = 1.0
         engine.propagate(order)
@@ -282,13 +300,14 @@ class Value:
 _new = object.__new__
 
 
-def _node(data: float, prev: tuple, op: str, rule: BackwardRule) -> Value:
+def _node(data: float, a: Value, b: Value | None, op: str, rule: BackwardRule) -> Value:
     """Create an op's output node (operands already checked)."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out._prev = prev
+    out._a = a
+    out._b = b
     out._op = op
     out._rule = rule
     out._arg = None
