@@ -32,6 +32,15 @@ def _as_array(out: Any) -> Any:
     return np.asarray(out) if isinstance(out, np.generic) else out
 
 
+def _check_same_device(a: Tensor, b: Tensor) -> None:
+    """Raise PyTorch's error when two tensors of one op live on different devices."""
+    if a.device != b.device:
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{a.device} and {b.device}!"
+        )
+
+
 class Function:
     """Base class of every differentiable op; an instance is the op's ``ctx``.
 
@@ -70,9 +79,14 @@ class Function:
         needs = [False] * len(args)
         record = False
         enabled = _GradMode.enabled
+        first = None
         for i, arg in enumerate(args):
             if isinstance(arg, Tensor):
                 arrays[i] = arg.data
+                if first is None:
+                    first = arg
+                elif arg.data.__class__ is not first.data.__class__:
+                    _check_same_device(first, arg)
                 if enabled and arg._requires_grad:
                     needs[i] = record = True
         ctx.needs_input_grad = tuple(needs)
@@ -111,6 +125,8 @@ class Function:
         if isinstance(b, Tensor):
             need_b = b._requires_grad and enabled
             b_data = b.data
+            if a_data.__class__ is not b_data.__class__ and isinstance(a, Tensor):
+                _check_same_device(a, b)
         else:
             need_b, b_data = False, b
         ctx.needs_input_grad = (need_a, need_b)
