@@ -4,6 +4,7 @@ from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .lr_finder import LRFinderResult, lr_find
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
@@ -19,4 +20,6 @@ __all__ = [
     "Adagrad",
     "Adadelta",
     "lr_scheduler",
+    "lr_find",
+    "LRFinderResult",
 ]
