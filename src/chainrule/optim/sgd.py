@@ -66,8 +66,13 @@ class SGD(Optimizer):
                 if p.grad is None:
                     continue
                 param = p.data
+                g = p.grad.data
+                if momentum == 0 and weight_decay == 0 and not maximize:
+                    param -= lr * g  # the plain update, PyTorch's param.add_(grad, alpha=-lr)
+                    continue
                 tmp = work.get(param, 1)
-                g = effective_grad(param, p.grad.data, weight_decay, maximize, work.get(param, 0))
+                if weight_decay != 0 or maximize:
+                    g = effective_grad(param, g, weight_decay, maximize, work.get(param, 0))
                 if momentum != 0:
                     state = self.state.setdefault(p, {})
                     buf = state.get("momentum_buffer")
