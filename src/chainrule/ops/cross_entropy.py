@@ -212,6 +212,36 @@ class CrossEntropy(Function):
         return grad_x
 
 
+class ClassCrossEntropy(Function):
+    """The common case of ``CrossEntropy``: (N, C) logits, N class indices, no weights,
+    no smoothing, mean or sum.  l_i = log sum_c exp(x_ic) - x_i,t;  dl/dx = p - onehot."""
+
+    @staticmethod
+    def forward(ctx, x, t, mean):
+        n = x.shape[0]
+        rows = np.arange(n)
+        shifted = x - x.max(axis=1, keepdims=True)
+        exps = np.exp(shifted)
+        total = np.add.reduce(exps, axis=1)
+        loss = np.add.reduce(np.log(total) - shifted[rows, t])
+        if mean:
+            with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch: nan
+                loss = loss / n
+        if ctx.needs_input_grad[0]:
+            exps /= total[:, None]
+            ctx.save_for_backward(exps, rows, t)
+            ctx.mean = mean
+        return loss
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, rows, t = ctx.saved_tensors
+        grad_x = p.copy()
+        grad_x[rows, t] -= 1
+        grad_x *= grad / len(rows) if ctx.mean else grad
+        return grad_x, None, None
+
+
 class SoftCrossEntropy(Function):
     """l = -sum_c w_c q_c log p_c with q = (1-e) target + e/C;  dl/dx = p sum_c(w_c q_c) - w q,
     dl/dtarget = -(1-e) w log p, dl/dw = -q log p."""
@@ -317,7 +347,25 @@ def cross_entropy(
                 f"dtype {input.dtype}"
             )
         return SoftCrossEntropy.apply(input, target, weight, reduction, smoothing)
+    if _is_common_case(input, target, weight, ignore_index, reduction, smoothing):
+        return ClassCrossEntropy.apply(input, target, reduction == "mean")
     return CrossEntropy.apply(input, target, weight, int(ignore_index), reduction, smoothing)
+
+
+def _is_common_case(input: Any, target: Any, weight: Any, ignore_index: int, reduction: str,
+                    smoothing: float) -> bool:
+    """(N, C) logits and valid class indices, no weights, smoothing or per-entry losses."""
+    if weight is not None or smoothing or reduction == "none":
+        return False
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        return False
+    x, t = input.data, target.data
+    if x.ndim != 2 or t.ndim != 1 or t.dtype != int64 or x.dtype.kind != "f" or len(t) != len(x):
+        return False
+    classes = x.shape[1]
+    if 0 <= ignore_index < classes or not len(t):
+        return False  # ignored entries, or an empty batch: the general path handles them
+    return bool(t.min() >= 0 and t.max() < classes)  # else the general path raises
 
 
 def nll_loss(
