@@ -18,7 +18,7 @@ $(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[viz,cli,test]'
+	$(BIN)/python -m pip install -q -e '.[viz,cli,data,test]'
 	touch $@
 
 # Graphviz's `dot` renders graphs to SVG. Installed with apt when possible;
