@@ -6,6 +6,7 @@ Both run the same backward pass (``chainrule.engine``).
 """
 
 from . import autograd, data, nn, optim
+from .checkpoint import load, save
 from .creation import *  # noqa: F403
 from .dtypes import bool_ as bool  # noqa: A004
 from .dtypes import float16, float32, float64, int32, int64
@@ -43,6 +44,8 @@ __all__ = [
     "int32",
     "int64",
     "is_grad_enabled",
+    "load",
     "long",
     "no_grad",
+    "save",
 ]
