@@ -5,7 +5,7 @@
 Both run the same backward pass (``chainrule.engine``).
 """
 
-from . import autograd, data, nn, optim
+from . import autograd, data, diagnostics, nn, optim
 from .checkpoint import load, save
 from .creation import *  # noqa: F403
 from .dtypes import bool_ as bool  # noqa: A004
@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 __all__ = [
     "autograd",
     "data",
+    "diagnostics",
     "nn",
     "optim",
     "Function",
