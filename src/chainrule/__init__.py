@@ -5,7 +5,7 @@
 Both run the same backward pass (``chainrule.engine``).
 """
 
-from . import autograd, data, diagnostics, nn, optim
+from . import autograd, data, diagnostics, nn, optim, train
 from .checkpoint import load, save
 from .creation import *  # noqa: F403
 from .dtypes import bool_ as bool  # noqa: A004
@@ -49,4 +49,5 @@ __all__ = [
     "long",
     "no_grad",
     "save",
+    "train",
 ]
