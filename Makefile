@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 RUN_DIR ?= runs/demo
 
-.PHONY: demo test test-slow lint bench system-deps clean
+.PHONY: demo test test-slow lint bench system-deps test-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,23 +21,31 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[viz,cli,data,test]'
 	touch $@
 
-# Graphviz's `dot` renders graphs to SVG. Installed with apt when possible;
-# without it chainrule writes DOT text instead, so a failure here is not fatal.
+# System packages: Graphviz's `dot` renders graphs (without it chainrule writes DOT
+# text instead); Chromium runs the browser tests of the HTML pages (test-deps).
+APT_INSTALL = apt-get update -qq && apt-get install -y -qq --no-install-recommends
+
 system-deps:
 	@command -v dot >/dev/null 2>&1 || { \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && apt-get install -y -qq graphviz >/dev/null) \
+	    ($(APT_INSTALL) graphviz >/dev/null) \
 	      || echo "note: could not install graphviz; graphs will be written as DOT text"; \
 	  else echo "note: graphviz's 'dot' not found; graphs will be written as DOT text"; fi; }
+
+test-deps: system-deps
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    $(APT_INSTALL) chromium >/dev/null; \
+	  else echo "the browser tests need Debian's chromium at /usr/bin/chromium"; exit 1; fi; }
 
 demo: $(VENV)/.demo-installed system-deps
 	$(BIN)/chainrule moons --out $(RUN_DIR)
 
-test: $(VENV)/.test-installed system-deps
+test: $(VENV)/.test-installed test-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q -m "not slow"
 
-test-slow: $(VENV)/.test-installed system-deps
+test-slow: $(VENV)/.test-installed test-deps
 	$(BIN)/python -m pytest -q -m slow || [ $$? -eq 5 ]  # 5: no test is marked slow yet
 
 bench: $(VENV)/.test-installed
