@@ -5,7 +5,7 @@
 Both run the same backward pass (``chainrule.engine``).
 """
 
-from . import autograd, data, diagnostics, nn, optim, train
+from . import autograd, data, diagnostics, nn, optim, train, viz
 from .checkpoint import load, save
 from .creation import *  # noqa: F403
 from .dtypes import bool_ as bool  # noqa: A004
@@ -50,4 +50,5 @@ __all__ = [
     "no_grad",
     "save",
     "train",
+    "viz",
 ]

@@ -60,6 +60,16 @@ def _cmd_graph(args: argparse.Namespace) -> int:
         for warning in caught:
             print(f"chainrule graph: note: {warning.message}", file=sys.stderr)
         print(f"graph written to {written}")
+    if args.explain:
+        from .viz.explain import explain
+
+        print()
+        explain(root)
+    if args.html:
+        from .viz.explore import explore
+
+        written = explore(root, args.html, title=f"chainrule graph: {args.expression.strip()}")
+        print(f"backprop explorer written to {written} (open it in a browser)")
     return 0
 
 
@@ -106,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument(
         "--rankdir", choices=("LR", "TB"), default="LR",
         help="layout: left to right (LR, default) or top to bottom (TB)",
+    )
+    graph.add_argument(
+        "--html", default=None, metavar="PATH",
+        help="write the backprop explorer: one self-contained HTML page that steps through "
+        "the forward and backward pass",
+    )
+    graph.add_argument(
+        "--explain", action="store_true",
+        help="print every chain-rule step of the backward pass as a table",
     )
     graph.set_defaults(handler=_cmd_graph)
     return parser

@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from .._extras import require
 from ..engine import topological_order
+from ..tensor import Tensor
 from ..value import Value
+from .steps import Summary, node_op
 
 if TYPE_CHECKING:
     import graphviz
@@ -86,19 +88,28 @@ def _record(*fields: str) -> str:
 def _node_label(node: Any) -> str:
     """The record label that shows one node (escaped, ready for a quoted DOT string).
 
-    Dispatches on the node's type, so that other node types can show other
-    fields: a ``Value`` shows ``label | data | grad``.
+    Dispatches on the node's type: a ``Value`` shows ``label | data | grad``; a
+    ``Tensor`` shows ``op | shape | data statistics | grad statistics`` (mean μ,
+    std σ, [min, max]; the value itself for one element).
     """
     if isinstance(node, Value):
         return _record(node.label, f"data {node.data:.4f}", f"grad {node.grad:.4f}")
+    if isinstance(node, Tensor):
+        grad = "None" if node.grad is None else Summary.of(node.grad.data).text()
+        return _record(
+            node_op(node) or "leaf",
+            f"shape {tuple(node.data.shape)}",
+            f"data {Summary.of(node.data).text()}",
+            f"grad {grad}",
+        )
     raise TypeError(
-        f"cannot draw a node of type {type(node).__name__}: expected a chainrule Value"
+        f"cannot draw a node of type {type(node).__name__}: expected a chainrule Value or Tensor"
     )
 
 
 def _op_label(node: Any) -> str:
     """The text of the operation node that produced ``node`` (escaped)."""
-    return _escape_string(node._op or "op")
+    return _escape_string(node_op(node) or "op")
 
 
 def graph_elements(root: Any) -> tuple[list[GraphNode], list[tuple[str, str]]]:
