@@ -42,7 +42,7 @@ demo: $(VENV)/.demo-installed system-deps
 	$(BIN)/chainrule moons --out $(RUN_DIR)
 
 test: $(VENV)/.test-installed test-deps
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/python -m pytest -q -m "not slow"
 
 test-slow: $(VENV)/.test-installed test-deps
