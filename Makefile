@@ -13,11 +13,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 # Each install stamp is remade when the project's metadata changes.
-$(VENV)/.demo-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[viz,cli]'
+$(VENV)/.demo-installed: pyproject.toml Makefile | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[viz,cli,data]'
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.test-installed: pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[viz,cli,data,test]'
 	touch $@
 
@@ -39,7 +39,9 @@ test-deps: system-deps
 	  else echo "the browser tests need Debian's chromium at /usr/bin/chromium"; exit 1; fi; }
 
 demo: $(VENV)/.demo-installed system-deps
-	$(BIN)/chainrule moons --out $(RUN_DIR)
+	$(BIN)/chainrule train --out $(RUN_DIR)
+	$(BIN)/chainrule graph "tanh(x1*w1 + x2*w2 + b)" \
+	  --set x1=2 x2=0 w1=-3 w2=1 b=6.8813735870195432 --html $(RUN_DIR)/neuron.html
 
 test: $(VENV)/.test-installed test-deps
 	$(BIN)/ruff check src tests benchmarks examples

@@ -5,7 +5,7 @@
 Both run the same backward pass (``chainrule.engine``).
 """
 
-from . import autograd, data, diagnostics, nn, optim, train, viz
+from . import autograd, data, diagnostics, models, nn, optim, report, runs, train, viz
 from .checkpoint import load, save
 from .creation import *  # noqa: F403
 from .dtypes import bool_ as bool  # noqa: A004
@@ -27,8 +27,11 @@ __all__ = [
     "autograd",
     "data",
     "diagnostics",
+    "models",
     "nn",
     "optim",
+    "report",
+    "runs",
     "Function",
     "Tensor",
     "Value",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .cli_runs import INTERRUPTED, add_run_commands
 
 
 def _cmd_moons(args: argparse.Namespace) -> int:
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_run_commands(commands)  # train, lr-find, sample, report
 
     moons = commands.add_parser(
         "moons", help="train micrograd's scalar MLP on two moons and draw one neuron's graph"
@@ -139,6 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return args.handler(args)
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, ImportError) as error:
         print(f"chainrule {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\nchainrule {args.command}: interrupted", file=sys.stderr)
+        return INTERRUPTED
