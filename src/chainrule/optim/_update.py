@@ -75,6 +75,26 @@ def effective_grad(
     return out
 
 
+def decayed_grad(
+    param: np.ndarray,
+    grad: np.ndarray,
+    lr: float,
+    weight_decay: float,
+    decoupled: bool,
+    maximize: bool,
+    out: np.ndarray,
+) -> np.ndarray:
+    """The gradient an Adam-style update uses, after weight decay.
+
+    Decoupled (AdamW): the parameter itself shrinks, ``param *= 1 - lr * weight_decay``,
+    and the gradient is left alone; coupled (Adam's L2): ``grad + weight_decay * param``.
+    """
+    if decoupled and weight_decay != 0:
+        param *= 1 - lr * weight_decay
+        weight_decay = 0.0
+    return effective_grad(param, grad, weight_decay, maximize, out)
+
+
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray) -> None:
     """``start += weight * (end - start)`` in place, in ``torch.lerp_``'s two forms."""
     np.subtract(end, start, out=tmp)

@@ -13,7 +13,7 @@ from ._update import (
     check_lr,
     check_non_negative,
     decay_square_,
-    effective_grad,
+    decayed_grad,
     lerp_,
     state_buffer,
 )
@@ -87,12 +87,8 @@ class Adam(Optimizer):
                         "exp_avg_sq": np.zeros_like(param),
                     }
                 step = state["step"] = state["step"] + 1
-                if decoupled and weight_decay != 0:
-                    param *= 1 - lr * weight_decay
-                    coupled_decay = 0.0
-                else:
-                    coupled_decay = weight_decay
-                g = effective_grad(param, p.grad.data, coupled_decay, maximize, work.get(param, 0))
+                g = decayed_grad(param, p.grad.data, lr, weight_decay, decoupled, maximize,
+                                 work.get(param, 0))
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 tmp = work.get(param, 1)
                 lerp_(exp_avg, g, 1 - beta1, tmp)

@@ -13,7 +13,7 @@ from ._update import (
     check_lr,
     check_non_negative,
     decay_square_,
-    effective_grad,
+    decayed_grad,
     lerp_,
 )
 from .optimizer import Optimizer, ParamsT
@@ -88,12 +88,8 @@ class NAdam(Optimizer):
                         "exp_avg_sq": np.zeros_like(param),
                     }
                 step = state["step"] = state["step"] + 1
-                if decoupled and weight_decay != 0:
-                    param *= 1 - lr * weight_decay
-                    coupled_decay = 0.0
-                else:
-                    coupled_decay = weight_decay
-                g = effective_grad(param, p.grad.data, coupled_decay, maximize, work.get(param, 0))
+                g = decayed_grad(param, p.grad.data, lr, weight_decay, decoupled, maximize,
+                                 work.get(param, 0))
                 mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
                 mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
                 # PyTorch keeps mu_product as a 0-d tensor of the default dtype (float32).
