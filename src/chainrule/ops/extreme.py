@@ -28,7 +28,18 @@ class MaxMin(NamedTuple):
 
 
 class _Extreme(Function):
-    """Shared backward of amax/amin: d/dx = 1/k at each of the k extreme elements of a slice."""
+    """max/min over dims (``extreme`` says which);  d/dx = 1/k at each of the k extreme
+    elements of a slice, 0 elsewhere."""
+
+    extreme: Any = None  # np.maximum.reduce or np.minimum.reduce
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        out = ctx.extreme(x, axis=axes, keepdims=True)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, out)
+            ctx.axes, ctx.keepdim = axes, keepdim
+        return _squeezed(out, axes, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -43,29 +54,25 @@ class _Extreme(Function):
 class Amax(_Extreme):
     """out = max of x over dims;  d/dx = 1/k at each of the k maxima of a slice, 0 elsewhere."""
 
-    @staticmethod
-    def forward(ctx, x, axes, keepdim):
-        out = x.max(axis=axes, keepdims=True)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(x, out)
-            ctx.axes, ctx.keepdim = axes, keepdim
-        return _squeezed(out, axes, keepdim)
+    extreme = np.maximum.reduce
 
 
 class Amin(_Extreme):
     """out = min of x over dims;  d/dx = 1/k at each of the k minima of a slice, 0 elsewhere."""
 
-    @staticmethod
-    def forward(ctx, x, axes, keepdim):
-        out = x.min(axis=axes, keepdims=True)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(x, out)
-            ctx.axes, ctx.keepdim = axes, keepdim
-        return _squeezed(out, axes, keepdim)
+    extreme = np.minimum.reduce
 
 
 class _AlongDim(Function):
-    """Shared backward of max/min along a dim: d/dx = 1 at the index returned, 0 elsewhere."""
+    """max/min along one dim, at ``indices`` found beforehand (``extreme`` says which);
+    d/dx = 1 at the index returned, 0 elsewhere."""
+
+    extreme: Any = None  # np.maximum.reduce or np.minimum.reduce
+
+    @staticmethod
+    def forward(ctx, x, indices, dim, keepdim):
+        ctx.shape, ctx.indices, ctx.dim, ctx.keepdim = x.shape, indices, dim, keepdim
+        return ctx.extreme(x, axis=dim, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -78,19 +85,13 @@ class _AlongDim(Function):
 class MaxAlongDim(_AlongDim):
     """out = max of x along dim (at ``indices``);  d/dx = 1 at that index, 0 elsewhere."""
 
-    @staticmethod
-    def forward(ctx, x, indices, dim, keepdim):
-        ctx.shape, ctx.indices, ctx.dim, ctx.keepdim = x.shape, indices, dim, keepdim
-        return x.max(axis=dim, keepdims=keepdim)
+    extreme = np.maximum.reduce
 
 
 class MinAlongDim(_AlongDim):
     """out = min of x along dim (at ``indices``);  d/dx = 1 at that index, 0 elsewhere."""
 
-    @staticmethod
-    def forward(ctx, x, indices, dim, keepdim):
-        ctx.shape, ctx.indices, ctx.dim, ctx.keepdim = x.shape, indices, dim, keepdim
-        return x.min(axis=dim, keepdims=keepdim)
+    extreme = np.minimum.reduce
 
 
 def _check_nonempty(op: str, input: Tensor, axes: tuple[int, ...] | None) -> None:
