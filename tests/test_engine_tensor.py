@@ -251,6 +251,80 @@ def test_leaf_grad_never_aliases_the_seed():
     np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
 
 
+class _ReturnsItsInput(cr.autograd.Function):
+    """A custom op whose backward hands back an array it saved (the input itself)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return x
+
+
+def test_leaf_grad_never_aliases_an_array_the_op_kept():
+    x = cr.tensor([1.0, 2.0], dtype=cr.float64, requires_grad=True)
+    _ReturnsItsInput.apply(x).sum().backward()
+    assert not np.shares_memory(x.grad.data, x.data)
+    x.grad.data += 10
+    np.testing.assert_array_equal(x.data, [1.0, 2.0])
+
+
+def test_leaf_grad_never_aliases_a_gradient_passed_to_two_inputs():
+    x = cr.tensor([1.0, 2.0], dtype=cr.float64, requires_grad=True)
+    w = cr.tensor([3.0, 4.0], dtype=cr.float64, requires_grad=True)
+    (x + w).backward(np.array([1.0, 1.0]))  # add's backward gives one array to both
+    assert not np.shares_memory(x.grad.data, w.grad.data)
+    x.grad.data += 1
+    np.testing.assert_array_equal(w.grad.data, [1.0, 1.0])
+    (w + w).sum().backward()  # the same array twice into one leaf: counted twice
+    np.testing.assert_array_equal(w.grad.data, [3.0, 3.0])
+
+
+def test_leaf_grad_never_aliases_a_gradient_still_referred_to_elsewhere():
+    kept = []
+
+    class Keeps(cr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.copy()
+
+        @staticmethod
+        def backward(ctx, grad):
+            out = grad * 3
+            kept.append(out)
+            return out
+
+    x = cr.tensor([1.0, 2.0], dtype=cr.float64, requires_grad=True)
+    Keeps.apply(x).sum().backward()
+    assert not np.shares_memory(x.grad.data, kept[0])
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+
+
+def test_leaf_adopts_a_fresh_gradient_without_copying_it():
+    computed = []
+
+    class Fresh(cr.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.copy()
+
+        @staticmethod
+        def backward(ctx, grad):
+            out = grad * 3
+            computed.append(id(out))
+            return out
+
+    x = cr.tensor([1.0, 2.0], dtype=cr.float64, requires_grad=True)
+    Fresh.apply(x).sum().backward()
+    assert id(x.grad.data) == computed[0]
+    Fresh.apply(x).sum().backward()  # the second one accumulates into the first
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
+
+
 # --- accumulation, retain_graph, freeing ------------------------------------------------------
 
 

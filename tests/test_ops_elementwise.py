@@ -413,3 +413,16 @@ def test_clone_is_a_differentiable_copy():
     assert x.data[0] == 1.0
     (y * 3).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+
+
+def test_relu_gradient_is_plus_zero_where_the_unit_is_off_even_for_nan_and_inf():
+    x = np.array([-1.0, 0.0, 2.0, -3.0, 4.0, -0.5])
+    grad = np.array([np.nan, np.inf, np.nan, -np.inf, -2.0, -1.0])
+    for dtype in (np.float32, np.float64):
+        ours = cr.tensor(x.astype(dtype), requires_grad=True)
+        theirs = torch.tensor(x.astype(dtype), requires_grad=True)
+        cr.relu(ours).backward(grad.astype(dtype))
+        torch.relu(theirs).backward(torch.tensor(grad.astype(dtype)))
+        expected = theirs.grad.numpy()
+        np.testing.assert_array_equal(ours.grad.data, expected)
+        np.testing.assert_array_equal(np.signbit(ours.grad.data), np.signbit(expected))

@@ -14,6 +14,7 @@ called. The graph's saved arrays are released by ``backward()`` unless
 
 from __future__ import annotations
 
+from sys import getrefcount
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,16 @@ _RELEASED_GRAPH = (
     "when you call .backward(). Specify retain_graph=True if you need to backward through "
     "the graph a second time or if you need to access saved tensors after calling backward."
 )
+
+
+def _references_to_a_local() -> int:
+    array = np.empty(0)
+    return getrefcount(array)
+
+
+# What ``getrefcount`` reports for an array held by one local variable, measured once
+# with the same call pattern the engine uses, since the figure differs between versions.
+_ONE_LOCAL = _references_to_a_local()
 
 
 def to_array(data: Any, dtype: Any = None, device: str | None = None, copy: bool = True) -> Any:
@@ -231,21 +242,37 @@ class Tensor:
                 f"function {type(ctx).__name__}Backward returned an incorrect number of "
                 f"gradients (expected {len(inputs)}, got {len(grads)})"
             )
-        for tensor, need, g in zip(inputs, ctx.needs_input_grad, grads):
-            if need and g is not None:
-                if g.__class__ is not np.ndarray and not hasattr(g, "shape"):
-                    g = np.asarray(g, dtype=tensor.data.dtype)
-                if g.shape != tensor.data.shape:
-                    g = unbroadcast(g, tensor.data.shape)
-                if tensor._ctx is None:
-                    tensor._accumulate_leaf(g)
+        needs = ctx.needs_input_grad
+        for i in range(len(inputs)):
+            g = grads[i]
+            if g is None or not needs[i]:
+                continue
+            tensor = inputs[i]
+            if g.__class__ is not np.ndarray and not hasattr(g, "shape"):
+                g = np.asarray(g, dtype=tensor.data.dtype)
+            if g.shape != tensor.data.shape:
+                g = unbroadcast(g, tensor.data.shape)
+            if tensor._ctx is None:
+                # A fresh whole array that only this loop refers to (its local ``g`` and,
+                # maybe, the tuple ``grads``) becomes ``.grad`` as it is, with no copy.
+                if (tensor.grad is None and g.__class__ is np.ndarray and g.base is None
+                        and getrefcount(g) == _ONE_LOCAL + (g is grads[i])):
+                    tensor._adopt_grad(g)
                 else:
-                    pending = tensor._pending
-                    tensor._pending = g if pending is None else pending + g
+                    tensor._accumulate_leaf(g)
+            else:
+                pending = tensor._pending
+                tensor._pending = g if pending is None else pending + g
         if not _BackwardPass.retain_graph:
             ctx.saved_tensors = ()
             ctx.inputs = None
             self._prev = ()
+
+    def _adopt_grad(self, g: Any) -> None:
+        """Make ``g``, an array nothing else refers to, this leaf's ``.grad`` without a copy."""
+        if g.dtype != self.data.dtype:
+            g = g.astype(self.data.dtype)
+        self.grad = Tensor._make(g)
 
     def _accumulate_leaf(self, g: Any) -> None:
         """Add ``g`` into ``.grad``, which always owns its array (never aliases another)."""

@@ -170,7 +170,21 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return np.where(out <= 0, 0, grad)
+        return _where_positive(out, grad)
+
+
+_SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _where_positive(out: Any, grad: Any) -> Any:
+    """``grad`` where ``out > 0``, else +0 (also where ``grad`` is inf or nan), as
+    PyTorch's ``threshold_backward``: the mask becomes all-ones or all-zeros bits that
+    are ANDed with ``grad``'s, several times faster than ``np.where``."""
+    int_type = _SAME_SIZE_INT[grad.dtype.itemsize]
+    bits = np.asarray(out > 0).astype(int_type)  # asarray: a 0-d comparison gives a scalar
+    np.negative(bits, out=bits)
+    np.bitwise_and(grad.view(int_type), bits, out=bits)
+    return bits.view(grad.dtype)
 
 
 class Clone(Function):
