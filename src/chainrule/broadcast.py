@@ -37,17 +37,21 @@ def broadcast_view(array: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """
     if array.shape == shape:
         return array
-    extra = len(shape) - array.ndim
-    if (
-        array.__class__ is not np.ndarray
-        or extra < 0
-        or not array.flags.c_contiguous
-        or any(n != 1 and n != m for n, m in zip(array.shape, shape[extra:]))
-    ):
+    if array.__class__ is not np.ndarray:
         return np.broadcast_to(array, shape)
-    strides = (0,) * extra + tuple(
-        0 if n == 1 else stride for n, stride in zip(array.shape, array.strides)
-    )
+    if array.size == 1 and len(shape) >= array.ndim:  # a reduction's gradient: all strides 0
+        strides = (0,) * len(shape)
+    else:
+        extra = len(shape) - array.ndim
+        if (
+            extra < 0
+            or not array.flags.c_contiguous
+            or any(n != 1 and n != m for n, m in zip(array.shape, shape[extra:]))
+        ):
+            return np.broadcast_to(array, shape)
+        strides = (0,) * extra + tuple(
+            0 if n == 1 else stride for n, stride in zip(array.shape, array.strides)
+        )
     view = np.ndarray(shape, array.dtype, array, 0, strides)
     view.flags.writeable = False
     return view

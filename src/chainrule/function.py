@@ -75,26 +75,34 @@ class Function:
         if len(args) == 1:
             return cls._apply1(args[0])
         ctx = _new(cls)
-        arrays = list(args)
-        needs = [False] * len(args)
-        record = False
         enabled = _GradMode.enabled
+        arrays = []
+        needs = []
+        prev = []
         first = None
-        for i, arg in enumerate(args):
+        for arg in args:
             if isinstance(arg, Tensor):
-                arrays[i] = arg.data
+                data = arg.data
                 if first is None:
                     first = arg
-                elif arg.data.__class__ is not first.data.__class__:
+                elif data.__class__ is not first.data.__class__:
                     _check_same_device(first, arg)
+                arrays.append(data)
                 if enabled and arg._requires_grad:
-                    needs[i] = record = True
+                    needs.append(True)
+                    prev.append(arg)
+                    continue
+            else:
+                arrays.append(arg)
+            needs.append(False)
         ctx.needs_input_grad = tuple(needs)
-        out = _as_array(cls.forward(ctx, *arrays))
-        if not record:
+        out = cls.forward(ctx, *arrays)
+        if out.__class__ is not np.ndarray:
+            out = _as_array(out)
+        if not prev:
             return Tensor._make(out)
         ctx.inputs = args
-        return Tensor._make(out, True, ctx, tuple([a for a, n in zip(args, needs) if n]))
+        return Tensor._make(out, True, ctx, tuple(prev))
 
     # apply() for the common arities, without building lists: this is the engine's hot path.
 
@@ -107,7 +115,9 @@ class Function:
         else:
             need, x_data = False, x
         ctx.needs_input_grad = (need,)
-        out = _as_array(cls.forward(ctx, x_data))
+        out = cls.forward(ctx, x_data)
+        if out.__class__ is not np.ndarray:
+            out = _as_array(out)
         if not need:
             return Tensor._make(out)
         ctx.inputs = inputs = (x,)
@@ -130,7 +140,9 @@ class Function:
         else:
             need_b, b_data = False, b
         ctx.needs_input_grad = (need_a, need_b)
-        out = _as_array(cls.forward(ctx, a_data, b_data))
+        out = cls.forward(ctx, a_data, b_data)
+        if out.__class__ is not np.ndarray:
+            out = _as_array(out)
         if not (need_a or need_b):
             return Tensor._make(out)
         ctx.inputs = inputs = (a, b)
