@@ -39,11 +39,14 @@ class cyclic_gc_paused:  # noqa: N801 - used like a function: ``with cyclic_gc_p
             gc.enable()
 
 
-def topological_order(root: Any) -> list[Any]:
+def topological_order(root: Any, leaves: bool = True) -> list[Any]:
     """Return every node reachable from ``root``, each one after all of its inputs.
 
     A depth-first search with an explicit stack of (node, iterator over its
     inputs): a node is appended once all of its inputs have been (post-order).
+    With ``leaves=False`` the nodes without inputs are left out: their gradients
+    are written by the nodes that use them, so the backward pass has nothing to
+    do at them.
     """
     order: list[Any] = []
     visited = {root}
@@ -53,8 +56,11 @@ def topological_order(root: Any) -> list[Any]:
         for parent in inputs:
             if parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(parent._prev)))
-                break
+                if parent._prev:
+                    stack.append((parent, iter(parent._prev)))
+                    break
+                if leaves:
+                    order.append(parent)
         else:
             stack.pop()
             order.append(node)
@@ -79,11 +85,13 @@ def propagate(order: list[Any], on_step: Callable[[Any], None] | None = None) ->
                 on_step(node)
 
 
-def backward(root: Any, on_step: Callable[[Any], None] | None = None) -> list[Any]:
+def backward(root: Any, on_step: Callable[[Any], None] | None = None,
+             leaves: bool = True) -> list[Any]:
     """Propagate ``root``'s gradient (already seeded by the caller) to every node below it.
 
-    Returns the topological order used (``root`` last).
+    Returns the topological order used (``root`` last; without the leaves when
+    ``leaves=False``).
     """
-    order = topological_order(root)
+    order = topological_order(root, leaves)
     propagate(order, on_step)
     return order

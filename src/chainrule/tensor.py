@@ -200,7 +200,11 @@ class Tensor:
         if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            seed = array_module(self.device).ones_like(self.data)
+            data = self.data
+            if data.__class__ is np.ndarray:
+                seed = np.ones(data.shape, data.dtype)
+            else:
+                seed = array_module(self.device).ones_like(data)
         else:
             seed = gradient.data if isinstance(gradient, Tensor) else gradient
             if type(seed) is not type(self.data) or seed.dtype != self.data.dtype:
@@ -218,7 +222,7 @@ class Tensor:
         previous = _BackwardPass.retain_graph
         _BackwardPass.retain_graph = bool(retain_graph)
         try:
-            engine.backward(self)
+            engine.backward(self, leaves=False)
         finally:
             _BackwardPass.retain_graph = previous
 
@@ -248,18 +252,23 @@ class Tensor:
             if g is None or not needs[i]:
                 continue
             tensor = inputs[i]
+            data = tensor.data
             if g.__class__ is not np.ndarray and not hasattr(g, "shape"):
-                g = np.asarray(g, dtype=tensor.data.dtype)
-            if g.shape != tensor.data.shape:
-                g = unbroadcast(g, tensor.data.shape)
+                g = np.asarray(g, dtype=data.dtype)
+            if g.shape != data.shape:
+                g = unbroadcast(g, data.shape)
             if tensor._ctx is None:
+                leaf_grad = tensor.grad
+                if leaf_grad is not None:
+                    leaf_grad.data += g
                 # A fresh whole array that only this loop refers to (its local ``g`` and,
                 # maybe, the tuple ``grads``) becomes ``.grad`` as it is, with no copy.
-                if (tensor.grad is None and g.__class__ is np.ndarray and g.base is None
+                elif (g.__class__ is np.ndarray and g.base is None
                         and getrefcount(g) == _ONE_LOCAL + (g is grads[i])):
-                    tensor._adopt_grad(g)
+                    tensor.grad = Tensor._make(
+                        g if g.dtype == data.dtype else g.astype(data.dtype))
                 else:
-                    tensor._accumulate_leaf(g)
+                    tensor.grad = Tensor._make(g.astype(data.dtype, copy=True))
             else:
                 pending = tensor._pending
                 tensor._pending = g if pending is None else pending + g
@@ -267,12 +276,6 @@ class Tensor:
             ctx.saved_tensors = ()
             ctx.inputs = None
             self._prev = ()
-
-    def _adopt_grad(self, g: Any) -> None:
-        """Make ``g``, an array nothing else refers to, this leaf's ``.grad`` without a copy."""
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
-        self.grad = Tensor._make(g)
 
     def _accumulate_leaf(self, g: Any) -> None:
         """Add ``g`` into ``.grad``, which always owns its array (never aliases another)."""
