@@ -61,13 +61,16 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        if input.shape[-1:] != (self.in_features,):
-            raise RuntimeError(
-                f"Linear: input of shape {tuple(input.shape)} has {input.shape[-1:] or 'no'} "
-                f"features in its last dimension, expected {self.in_features} "
-                f"(weight shape {tuple(self.weight.shape)})"
-            )
-        return linear(input, self.weight, self.bias)
+        try:
+            return linear(input, self.weight, self.bias)
+        except RuntimeError:
+            if input.shape[-1:] != (self.in_features,):
+                raise RuntimeError(
+                    f"Linear: input of shape {tuple(input.shape)} has "
+                    f"{input.shape[-1:] or 'no'} features in its last dimension, expected "
+                    f"{self.in_features} (weight shape {tuple(self.weight.shape)})"
+                ) from None
+            raise
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -218,27 +218,28 @@ class ClassCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, t, mean):
-        n = x.shape[0]
-        rows = np.arange(n)
-        shifted = x - x.max(axis=1, keepdims=True)
+        n, classes = x.shape
+        # Entry (i, t_i) of an (N, C) array is entry i * C + t_i of its flat view.
+        at_target = np.arange(0, n * classes, classes) + t
+        shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
         exps = np.exp(shifted)
         total = np.add.reduce(exps, axis=1)
-        loss = np.add.reduce(np.log(total) - shifted[rows, t])
+        loss = np.add.reduce(np.log(total) - shifted.reshape(-1)[at_target])
         if mean:
             with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch: nan
                 loss = loss / n
         if ctx.needs_input_grad[0]:
             exps /= total[:, None]
-            ctx.save_for_backward(exps, rows, t)
+            ctx.save_for_backward(exps, at_target)
             ctx.mean = mean
         return loss
 
     @staticmethod
     def backward(ctx, grad):
-        p, rows, t = ctx.saved_tensors
-        grad_x = p.copy()
-        grad_x[rows, t] -= 1
-        grad_x *= grad / len(rows) if ctx.mean else grad
+        p, at_target = ctx.saved_tensors
+        scale = grad / len(at_target) if ctx.mean else grad
+        grad_x = p * scale  # p * s - onehot * s, in PyTorch's order of operations
+        grad_x.reshape(-1)[at_target] -= scale
         return grad_x, None, None
 
 
@@ -365,7 +366,8 @@ def _is_common_case(input: Any, target: Any, weight: Any, ignore_index: int, red
     classes = x.shape[1]
     if 0 <= ignore_index < classes or not len(t):
         return False  # ignored entries, or an empty batch: the general path handles them
-    return bool(t.min() >= 0 and t.max() < classes)  # else the general path raises
+    # Seen as unsigned, a negative id is huge: one reduction checks 0 <= t < C.
+    return bool(np.maximum.reduce(t.view(np.uint64)) < classes)  # else the general path raises
 
 
 def nll_loss(

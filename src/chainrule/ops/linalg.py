@@ -102,15 +102,16 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, w, b):
-        _check_dtypes("linear", x, w)
-        if b is not None:
+        dtype = x.dtype
+        if w.dtype != dtype or b is not None and b.dtype != dtype:
+            _check_dtypes("linear", x, w)
             _check_dtypes("linear", x, b)
         if x.ndim == 0 or w.ndim != 2 or x.shape[-1] != w.shape[1]:
             raise RuntimeError(
                 f"linear: input of shape {tuple(x.shape)} and weight of shape {tuple(w.shape)}: "
                 "expected input (..., in_features) and weight (out_features, in_features)"
             )
-        out = _product(x, w.T)
+        out = np.matmul(x, w.T) if x.ndim == 2 else _product(x, w.T)
         if b is not None:
             try:
                 out += b
