@@ -319,7 +319,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
             f"gelu: approximate argument must be either none or tanh, got {approximate!r}"
         )
     _float_input("gelu", input)
-    return (Gelu if approximate == "none" else GeluTanh).apply(input)
+    return (Gelu if approximate == "none" else GeluTanh)._apply1(input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -335,7 +335,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """input * sigmoid(input), also called swish (``inplace`` is ignored)."""
     _float_input("silu", input)
-    return Silu.apply(input)
+    return Silu._apply1(input)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
@@ -361,4 +361,4 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(input)), computed without overflow or log(0)."""
     _float_input("logsigmoid", input)
-    return LogSigmoid.apply(input)
+    return LogSigmoid._apply1(input)

@@ -124,29 +124,29 @@ def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     """input + alpha * other, with broadcasting."""
     if alpha != 1:
         other = Mul.apply(other, alpha)
-    return Add.apply(input, other)
+    return Add._apply2(input, other)
 
 
 def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     """input - alpha * other, with broadcasting."""
     if alpha != 1:
         other = Mul.apply(other, alpha)
-    return Sub.apply(input, other)
+    return Sub._apply2(input, other)
 
 
 def mul(input: Any, other: Any) -> Tensor:
     """Elementwise product, with broadcasting."""
-    return Mul.apply(input, other)
+    return Mul._apply2(input, other)
 
 
 def div(input: Any, other: Any) -> Tensor:
     """Elementwise true division, with broadcasting."""
-    return Div.apply(input, other)
+    return Div._apply2(input, other)
 
 
 def neg(input: Tensor) -> Tensor:
     """-input."""
-    return Neg.apply(input)
+    return Neg._apply1(input)
 
 
 def pow(input: Any, exponent: Any) -> Tensor:
@@ -155,19 +155,19 @@ def pow(input: Any, exponent: Any) -> Tensor:
 
 
 def _radd(self: Tensor, other: Any) -> Tensor:
-    return Add.apply(other, self)
+    return Add._apply2(other, self)
 
 
 def _rsub(self: Tensor, other: Any) -> Tensor:
-    return Sub.apply(other, self)
+    return Sub._apply2(other, self)
 
 
 def _rmul(self: Tensor, other: Any) -> Tensor:
-    return Mul.apply(other, self)
+    return Mul._apply2(other, self)
 
 
 def _rtruediv(self: Tensor, other: Any) -> Tensor:
-    return Div.apply(other, self)
+    return Div._apply2(other, self)
 
 
 def _rpow(self: Tensor, other: Any) -> Tensor:

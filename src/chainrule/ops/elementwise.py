@@ -205,56 +205,56 @@ def abs(input: Tensor) -> Tensor:
         raise _not_tensor("abs", "input", input)
     if input.data.dtype == bool_:
         raise NotImplementedError("abs(): not implemented for bool tensors")
-    return Abs.apply(input)
+    return Abs._apply1(input)
 
 
 def exp(input: Tensor) -> Tensor:
     """e ** input elementwise (inf on overflow, as PyTorch)."""
     if not isinstance(input, Tensor):
         raise _not_tensor("exp", "input", input)
-    return Exp.apply(input)
+    return Exp._apply1(input)
 
 
 def log(input: Tensor) -> Tensor:
     """Natural logarithm elementwise: -inf at 0 and nan below 0, as PyTorch."""
     if not isinstance(input, Tensor):
         raise _not_tensor("log", "input", input)
-    return Log.apply(input)
+    return Log._apply1(input)
 
 
 def sqrt(input: Tensor) -> Tensor:
     """Square root elementwise (nan below 0, as PyTorch)."""
     if not isinstance(input, Tensor):
         raise _not_tensor("sqrt", "input", input)
-    return Sqrt.apply(input)
+    return Sqrt._apply1(input)
 
 
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent elementwise."""
     if not isinstance(input, Tensor):
         raise _not_tensor("tanh", "input", input)
-    return Tanh.apply(input)
+    return Tanh._apply1(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
     """Logistic sigmoid 1 / (1 + e**-input) elementwise, computed without overflow."""
     if not isinstance(input, Tensor):
         raise _not_tensor("sigmoid", "input", input)
-    return Sigmoid.apply(input)
+    return Sigmoid._apply1(input)
 
 
 def relu(input: Tensor) -> Tensor:
     """max(input, 0) elementwise; its gradient is 0 at 0."""
     if not isinstance(input, Tensor):
         raise _not_tensor("relu", "input", input)
-    return Relu.apply(input)
+    return Relu._apply1(input)
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     """A copy of input that stays in the graph (gradient passes through unchanged)."""
     if not isinstance(input, Tensor):
         raise _not_tensor("clone", "input", input)
-    return Clone.apply(input)
+    return Clone._apply1(input)
 
 
 def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:

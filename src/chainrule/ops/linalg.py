@@ -58,7 +58,8 @@ class Matmul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        _check_dtypes("matmul", a, b)
+        if a.dtype != b.dtype:
+            _check_dtypes("matmul", a, b)
         try:
             out = _product(a, b)
         except ValueError:
@@ -85,6 +86,9 @@ class Matmul(Function):
                 grad_a = grad[..., None] * b
             if needs_b:
                 grad_b = np.matmul(grad[..., None, :], a)[..., 0, :]
+        elif a.ndim == 2 and b.ndim == 2:
+            grad_a = np.matmul(grad, b.T) if needs_a else None
+            grad_b = np.matmul(a.T, grad) if needs_b else None
         else:
             if needs_a:
                 grad_a = _product(grad, np.swapaxes(b, -1, -2))
