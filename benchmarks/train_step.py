@@ -496,7 +496,8 @@ def main() -> None:
     print("float64 check passed: chainrule, torch and numpy agree on loss, gradients, "
           "updated parameters (2 steps per model)")
     header = (f"{'model':9s} {'batch':>5s} {'chainrule':>10s} {'torch':>8s} {'numpy':>8s} "
-              f"{'cr/torch':>8s} {'target':13s} {'cr/numpy':>8s} {'target':13s} {'steps/run':>9s}")
+              f"{'cr/torch':>8s} {'target':13s} {'cr/numpy':>8s} {'target':13s} {'np/torch':>8s} "
+              f"{'steps/run':>9s}")
     print(header)
     print(f"{'':9s} {'':5s} {'ms/step':>10s} {'ms/step':>8s} {'ms/step':>8s}")
     print("-" * len(header))
@@ -509,11 +510,13 @@ def main() -> None:
             print(
                 f"{spec.name:9s} {B:5d} {ours:10.3f} {theirs:8.3f} {floor:8.3f} "
                 f"{ours / theirs:8.2f} {_verdict(ours / theirs, TORCH_TARGET[B]):13s} "
-                f"{ours / floor:8.2f} {_verdict(ours / floor, NUMPY_TARGET):13s} {reps:9d}",
+                f"{ours / floor:8.2f} {_verdict(ours / floor, NUMPY_TARGET):13s} "
+                f"{floor / theirs:8.2f} {reps:9d}",
                 flush=True,
             )
     print(f"({time.perf_counter() - start:.0f} s; one step = forward, backward, optimizer "
-          "step, zero_grad; see the module docstring)")
+          "step, zero_grad; np/torch: the hand-written NumPy step's own ratio to PyTorch; see the "
+          "module docstring)")
     if args.profile:
         for spec in specs:
             for case in cases:

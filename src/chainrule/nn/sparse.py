@@ -13,6 +13,14 @@ from .module import Module
 from .parameter import Parameter
 
 
+def _out_of_range(ids: np.ndarray, rows: int) -> bool:
+    """Whether an id lies outside [0, rows); for int64 ids one unsigned max tells (a negative
+    id seen as unsigned is huge)."""
+    if ids.dtype == np.int64:
+        return bool(np.maximum.reduce(ids.view(np.uint64), axis=None) >= rows)
+    return bool(ids.min() < 0 or ids.max() >= rows)
+
+
 def embedding(input: Any, weight: Tensor) -> Tensor:
     """Rows of ``weight`` picked by the integer ids in ``input`` (any shape).
 
@@ -25,7 +33,7 @@ def embedding(input: Any, weight: Tensor) -> Tensor:
             f"embedding: expected integer ids (int64), got a tensor of dtype {ids.dtype}"
         )
     rows = weight.shape[0]
-    if ids.size and (ids.min() < 0 or ids.max() >= rows):
+    if ids.size and _out_of_range(ids, rows):
         bad = int(ids.min()) if ids.min() < 0 else int(ids.max())
         raise IndexError(
             f"embedding: index {bad} is out of range for an embedding of {rows} rows "
