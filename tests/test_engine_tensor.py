@@ -284,10 +284,11 @@ def test_leaf_grad_never_aliases_a_gradient_passed_to_two_inputs():
     np.testing.assert_array_equal(w.grad.data, [3.0, 3.0])
 
 
-def test_leaf_grad_never_aliases_a_gradient_still_referred_to_elsewhere():
-    kept = []
+def _tripling_op(on_backward):
+    """A custom op (out = x) whose backward returns a fresh ``grad * 3`` after showing it to
+    ``on_backward``."""
 
-    class Keeps(cr.autograd.Function):
+    class Triples(cr.autograd.Function):
         @staticmethod
         def forward(ctx, x):
             return x.copy()
@@ -295,33 +296,27 @@ def test_leaf_grad_never_aliases_a_gradient_still_referred_to_elsewhere():
         @staticmethod
         def backward(ctx, grad):
             out = grad * 3
-            kept.append(out)
+            on_backward(out)
             return out
 
+    return Triples
+
+
+def test_leaf_grad_never_aliases_a_gradient_still_referred_to_elsewhere():
+    kept = []
     x = cr.tensor([1.0, 2.0], dtype=cr.float64, requires_grad=True)
-    Keeps.apply(x).sum().backward()
+    _tripling_op(kept.append).apply(x).sum().backward()
     assert not np.shares_memory(x.grad.data, kept[0])
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
 
 
 def test_leaf_adopts_a_fresh_gradient_without_copying_it():
-    computed = []
-
-    class Fresh(cr.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x.copy()
-
-        @staticmethod
-        def backward(ctx, grad):
-            out = grad * 3
-            computed.append(id(out))
-            return out
-
+    computed = []  # ids only: holding the array itself would (rightly) prevent the adoption
+    op = _tripling_op(lambda out: computed.append(id(out)))
     x = cr.tensor([1.0, 2.0], dtype=cr.float64, requires_grad=True)
-    Fresh.apply(x).sum().backward()
+    op.apply(x).sum().backward()
     assert id(x.grad.data) == computed[0]
-    Fresh.apply(x).sum().backward()  # the second one accumulates into the first
+    op.apply(x).sum().backward()  # the second one accumulates into the first
     np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
 
 
