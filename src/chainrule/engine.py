@@ -56,8 +56,9 @@ def topological_order(root: Any, leaves: bool = True) -> list[Any]:
         for parent in inputs:
             if parent not in visited:
                 visited.add(parent)
-                if parent._prev:
-                    stack.append((parent, iter(parent._prev)))
+                grandparents = parent._prev
+                if grandparents:
+                    stack.append((parent, iter(grandparents)))
                     break
                 if leaves:
                     order.append(parent)
