@@ -186,6 +186,23 @@ def test_batchnorm_errors():
         layer(cr.ones(2, 4))
 
 
+@pytest.mark.parametrize("wrong", ["running_mean", "running_var", "weight", "bias"])
+def test_functional_batch_norm_names_the_per_channel_tensor_of_the_wrong_shape(wrong):
+    tensors = {name: cr.ones(3) for name in ("running_mean", "running_var", "weight", "bias")}
+    tensors[wrong] = cr.ones(4)
+    with pytest.raises(RuntimeError, match=rf"{wrong} should have shape \(3,\).*got \(4,\)"):
+        cr.nn.functional.batch_norm(cr.ones(2, 3), training=True, **tensors)
+
+
+def test_num_batches_tracked_counts_training_batches_like_torch():
+    ours, theirs = nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3)
+    for _ in range(3):
+        ours(cr.randn(4, 3))
+        theirs(torch.randn(4, 3))
+    assert ours.num_batches_tracked.item() == theirs.num_batches_tracked.item() == 3
+    assert ours.num_batches_tracked.dtype == cr.int64
+
+
 @pytest.mark.parametrize("shape,normalized", [((4, 6), (6,)), ((2, 3, 5), (3, 5)), ((3, 4), 4)])
 @pytest.mark.parametrize("affine", [True, False])
 def test_layernorm_matches_pytorch(shape, normalized, affine):

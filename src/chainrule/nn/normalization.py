@@ -73,7 +73,7 @@ class BatchNorm1d(Module):
         use_batch_stats = self.training or not self.track_running_stats
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.data[()] += 1  # 0-d: a tenth of `+=` on the array
             if self.momentum is None:
                 momentum = 1.0 / float(self.num_batches_tracked.data)
         update = self.training and self.track_running_stats

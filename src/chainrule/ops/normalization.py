@@ -108,6 +108,18 @@ def _array(tensor: Tensor | None) -> np.ndarray | None:
     return None if tensor is None else tensor.data
 
 
+def _raise_channel_mismatch(input: Tensor, *tensors: Tensor | None) -> None:
+    """Name the first of batch_norm's per-channel tensors whose shape is not (C,)."""
+    channels = input.shape[1]
+    names = ("running_mean", "running_var", "weight", "bias")
+    for name, tensor in zip(names, tensors):
+        if tensor is not None and tensor.shape != (channels,):
+            raise RuntimeError(
+                f"batch_norm: {name} should have shape ({channels},) to match the {channels} "
+                f"channels of input of shape {tuple(input.shape)}, got {tuple(tensor.shape)}"
+            )
+
+
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -128,13 +140,10 @@ def batch_norm(
     if input.ndim not in (2, 3):
         raise ValueError(f"batch_norm: expected 2D or 3D input (got {input.ndim}D input)")
     channels = input.shape[1]
-    for name, tensor in (("running_mean", running_mean), ("running_var", running_var),
-                         ("weight", weight), ("bias", bias)):
-        if tensor is not None and tensor.shape != (channels,):
-            raise RuntimeError(
-                f"batch_norm: {name} should have shape ({channels},) to match the {channels} "
-                f"channels of input of shape {tuple(input.shape)}, got {tuple(tensor.shape)}"
-            )
+    expected = (channels,)
+    for tensor in (running_mean, running_var, weight, bias):
+        if tensor is not None and tensor.data.shape != expected:
+            _raise_channel_mismatch(input, running_mean, running_var, weight, bias)
     if training:
         if input.data.size // channels <= 1:
             raise ValueError(
