@@ -258,17 +258,14 @@ class Tensor:
             if g.shape != data.shape:
                 g = unbroadcast(g, data.shape)
             if tensor._ctx is None:
-                leaf_grad = tensor.grad
-                if leaf_grad is not None:
-                    leaf_grad.data += g
                 # A fresh whole array that only this loop refers to (its local ``g`` and,
                 # maybe, the tuple ``grads``) becomes ``.grad`` as it is, with no copy.
-                elif (g.__class__ is np.ndarray and g.base is None
+                if (tensor.grad is None and g.__class__ is np.ndarray and g.base is None
                         and getrefcount(g) == _ONE_LOCAL + (g is grads[i])):
                     tensor.grad = Tensor._make(
                         g if g.dtype == data.dtype else g.astype(data.dtype))
                 else:
-                    tensor.grad = Tensor._make(g.astype(data.dtype, copy=True))
+                    tensor._accumulate_leaf(g)
             else:
                 pending = tensor._pending
                 tensor._pending = g if pending is None else pending + g

@@ -7,18 +7,11 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import as_dtype
+from ..ops.indexing import ids_in_range
 from ..tensor import Tensor
 from . import init
 from .module import Module
 from .parameter import Parameter
-
-
-def _out_of_range(ids: np.ndarray, rows: int) -> bool:
-    """Whether an id lies outside [0, rows); for int64 ids one unsigned max tells (a negative
-    id seen as unsigned is huge)."""
-    if ids.dtype == np.int64:
-        return bool(np.maximum.reduce(ids.view(np.uint64), axis=None) >= rows)
-    return bool(ids.min() < 0 or ids.max() >= rows)
 
 
 def embedding(input: Any, weight: Tensor) -> Tensor:
@@ -33,7 +26,7 @@ def embedding(input: Any, weight: Tensor) -> Tensor:
             f"embedding: expected integer ids (int64), got a tensor of dtype {ids.dtype}"
         )
     rows = weight.shape[0]
-    if ids.size and _out_of_range(ids, rows):
+    if ids.size and not ids_in_range(ids, rows):
         bad = int(ids.min()) if ids.min() < 0 else int(ids.max())
         raise IndexError(
             f"embedding: index {bad} is out of range for an embedding of {rows} rows "

@@ -15,6 +15,7 @@ from ..dtypes import FLOATING, int64
 from ..function import Function
 from ..tensor import Tensor
 from .fused import _REDUCTIONS, _shifted_exp
+from .indexing import ids_in_range
 
 __all__ = ["cross_entropy", "nll_loss"]
 
@@ -366,8 +367,7 @@ def _is_common_case(input: Any, target: Any, weight: Any, ignore_index: int, red
     classes = x.shape[1]
     if 0 <= ignore_index < classes or not len(t):
         return False  # ignored entries, or an empty batch: the general path handles them
-    # Seen as unsigned, a negative id is huge: one reduction checks 0 <= t < C.
-    return bool(np.maximum.reduce(t.view(np.uint64)) < classes)  # else the general path raises
+    return ids_in_range(t, classes)  # else the general path raises
 
 
 def nll_loss(

@@ -7,6 +7,7 @@ are silenced; nowhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -208,46 +209,26 @@ def abs(input: Tensor) -> Tensor:
     return Abs._apply1(input)
 
 
-def exp(input: Tensor) -> Tensor:
-    """e ** input elementwise (inf on overflow, as PyTorch)."""
-    if not isinstance(input, Tensor):
-        raise _not_tensor("exp", "input", input)
-    return Exp._apply1(input)
+def _unary(name: str, op: type[Function], doc: str) -> Callable[[Tensor], Tensor]:
+    """The public function ``name(input)`` that applies ``op`` to a Tensor."""
+
+    def function(input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise _not_tensor(name, "input", input)
+        return op._apply1(input)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    return function
 
 
-def log(input: Tensor) -> Tensor:
-    """Natural logarithm elementwise: -inf at 0 and nan below 0, as PyTorch."""
-    if not isinstance(input, Tensor):
-        raise _not_tensor("log", "input", input)
-    return Log._apply1(input)
-
-
-def sqrt(input: Tensor) -> Tensor:
-    """Square root elementwise (nan below 0, as PyTorch)."""
-    if not isinstance(input, Tensor):
-        raise _not_tensor("sqrt", "input", input)
-    return Sqrt._apply1(input)
-
-
-def tanh(input: Tensor) -> Tensor:
-    """Hyperbolic tangent elementwise."""
-    if not isinstance(input, Tensor):
-        raise _not_tensor("tanh", "input", input)
-    return Tanh._apply1(input)
-
-
-def sigmoid(input: Tensor) -> Tensor:
-    """Logistic sigmoid 1 / (1 + e**-input) elementwise, computed without overflow."""
-    if not isinstance(input, Tensor):
-        raise _not_tensor("sigmoid", "input", input)
-    return Sigmoid._apply1(input)
-
-
-def relu(input: Tensor) -> Tensor:
-    """max(input, 0) elementwise; its gradient is 0 at 0."""
-    if not isinstance(input, Tensor):
-        raise _not_tensor("relu", "input", input)
-    return Relu._apply1(input)
+exp = _unary("exp", Exp, "e ** input elementwise (inf on overflow, as PyTorch).")
+log = _unary("log", Log, "Natural logarithm elementwise: -inf at 0 and nan below 0, as PyTorch.")
+sqrt = _unary("sqrt", Sqrt, "Square root elementwise (nan below 0, as PyTorch).")
+tanh = _unary("tanh", Tanh, "Hyperbolic tangent elementwise.")
+sigmoid = _unary("sigmoid", Sigmoid, "Logistic sigmoid 1 / (1 + e**-input) elementwise, "
+                 "computed without overflow.")
+relu = _unary("relu", Relu, "max(input, 0) elementwise; its gradient is 0 at 0.")
 
 
 def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:

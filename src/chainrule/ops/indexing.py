@@ -97,6 +97,16 @@ class IndexAdd(Function):
         return dx, None
 
 
+def ids_in_range(ids: np.ndarray, size: int) -> bool:
+    """Whether every integer in the non-empty ``ids`` lies in [0, size).
+
+    For int64 one unsigned max tells, since a negative id seen as unsigned is huge.
+    """
+    if ids.dtype == np.int64:
+        return bool(np.maximum.reduce(ids.view(np.uint64), axis=None) < size)
+    return bool(ids.min() >= 0 and ids.max() < size)
+
+
 def scatter_add_rows(index: np.ndarray, grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Zeros of ``shape`` with row ``grad[j]`` added into row ``index[j]`` (repeats add up).
 
