@@ -48,6 +48,14 @@ def test_op_on_two_devices_raises_like_pytorch(monkeypatch):
                         lambda a: "cuda" if isinstance(a, _DeviceArray) else "cpu")
     cpu = cr.tensor([1.0, 2.0])
     gpu = Tensor._make(np.array([1.0, 2.0], dtype=np.float32).view(_DeviceArray))
-    for op in (lambda: cpu + gpu, lambda: gpu * cpu, lambda: cr.where(cpu > 0, cpu, gpu)):
+    row, gpu_row = cpu.reshape(1, 2), gpu.reshape(1, 2)
+    ops = (
+        lambda: cpu + gpu,
+        lambda: gpu * cpu,
+        lambda: cr.where(cpu > 0, cpu, gpu),
+        lambda: cr.nn.functional.linear(row, gpu_row),  # input and weight differ
+        lambda: cr.nn.functional.linear(row, row, gpu[:1]),  # only the bias differs
+    )
+    for op in ops:
         with pytest.raises(RuntimeError, match="found at least two devices, c"):
             op()

@@ -72,6 +72,8 @@ class Function:
         """Run the op on ``args`` (Tensors, arrays or numbers) and return a Tensor."""
         if len(args) == 2:
             return cls._apply2(*args)
+        if len(args) == 3:
+            return cls._apply3(*args)
         if len(args) == 1:
             return cls._apply1(args[0])
         ctx = _new(cls)
@@ -147,6 +149,47 @@ class Function:
             return Tensor._make(out)
         ctx.inputs = inputs = (a, b)
         prev = inputs if need_a and need_b else (a,) if need_a else (b,)
+        return Tensor._make(out, True, ctx, prev)
+
+    @classmethod
+    def _apply3(cls, a: Any, b: Any, c: Any) -> Any:
+        ctx = _new(cls)
+        enabled = _GradMode.enabled
+        first = None
+        if isinstance(a, Tensor):
+            need_a = a._requires_grad and enabled
+            a_data = a.data
+            first = a
+        else:
+            need_a, a_data = False, a
+        if isinstance(b, Tensor):
+            need_b = b._requires_grad and enabled
+            b_data = b.data
+            if first is None:
+                first = b
+            elif b_data.__class__ is not a_data.__class__:
+                _check_same_device(a, b)
+        else:
+            need_b, b_data = False, b
+        if isinstance(c, Tensor):
+            need_c = c._requires_grad and enabled
+            c_data = c.data
+            if first is not None and c_data.__class__ is not first.data.__class__:
+                _check_same_device(first, c)
+        else:
+            need_c, c_data = False, c
+        ctx.needs_input_grad = (need_a, need_b, need_c)
+        out = cls.forward(ctx, a_data, b_data, c_data)
+        if out.__class__ is not np.ndarray:
+            out = _as_array(out)
+        if not (need_a or need_b or need_c):
+            return Tensor._make(out)
+        ctx.inputs = (a, b, c)
+        prev = (a,) if need_a else ()
+        if need_b:
+            prev += (b,)
+        if need_c:
+            prev += (c,)
         return Tensor._make(out, True, ctx, prev)
 
     def __repr__(self) -> str:

@@ -202,7 +202,9 @@ class Tensor:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             data = self.data
             if data.__class__ is np.ndarray:
-                seed = np.ones(data.shape, data.dtype)
+                seed = np.array(1, data.dtype)  # 0-d, the common case: a quarter of np.ones
+                if data.ndim:
+                    seed = seed.reshape(data.shape)
             else:
                 seed = array_module(self.device).ones_like(data)
         else:

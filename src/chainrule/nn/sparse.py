@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..ops.indexing import ids_in_range
+from ..ops.indexing import IndexRows, ids_in_range
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -32,7 +32,9 @@ def embedding(input: Any, weight: Tensor) -> Tensor:
             f"embedding: index {bad} is out of range for an embedding of {rows} rows "
             f"(expected 0 <= index < {rows})"
         )
-    return weight[input if isinstance(input, Tensor) else Tensor._make(ids)]
+    if ids.ndim:
+        return IndexRows._apply2(weight, ids)
+    return weight[Tensor._make(ids)]
 
 
 class Embedding(Module):

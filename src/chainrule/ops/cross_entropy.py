@@ -350,7 +350,7 @@ def cross_entropy(
             )
         return SoftCrossEntropy.apply(input, target, weight, reduction, smoothing)
     if _is_common_case(input, target, weight, ignore_index, reduction, smoothing):
-        return ClassCrossEntropy.apply(input, target, reduction == "mean")
+        return ClassCrossEntropy._apply3(input, target, reduction == "mean")
     return CrossEntropy.apply(input, target, weight, int(ignore_index), reduction, smoothing)
 
 

@@ -242,11 +242,11 @@ def _getitem(self: Tensor, index: Any) -> Tensor:
     cls = type(index)
     try:
         if cls is int:
-            return Index.apply(self, index)
+            return Index._apply2(self, index)
         if cls is slice and (index.step is None or index.step > 0):
-            return Index.apply(self, index)
+            return Index._apply2(self, index)
         if cls is Tensor and index.data.dtype.kind == "i" and index.data.ndim:
-            return IndexRows.apply(self, index.data)  # C[X], the embedding lookup
+            return IndexRows._apply2(self, index.data)  # C[X], the embedding lookup
         key, fn = _parse(index, self.data.ndim)
         return fn.apply(self, key)
     except IndexError as error:

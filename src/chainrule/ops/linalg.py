@@ -61,17 +61,19 @@ class Matmul(Function):
         if a.dtype != b.dtype:
             _check_dtypes("matmul", a, b)
         try:
-            out = _product(a, b)
+            out = np.matmul(a, b) if a.ndim == 2 else _product(a, b)
         except ValueError:
             raise _matmul_error(a, b) from None
-        if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
-            ctx.save_for_backward(a, b)
+        ctx.saved_tensors = (a, b)  # needed whenever the op is recorded
         return out
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:
+            return (np.matmul(grad, b.T) if needs_a else None,
+                    np.matmul(a.T, grad) if needs_b else None)
         grad_a = grad_b = None
         if a.ndim == 1 and b.ndim == 1:  # dot product: grad is a scalar
             grad_a = grad * b if needs_a else None
@@ -86,9 +88,6 @@ class Matmul(Function):
                 grad_a = grad[..., None] * b
             if needs_b:
                 grad_b = np.matmul(grad[..., None, :], a)[..., 0, :]
-        elif a.ndim == 2 and b.ndim == 2:
-            grad_a = np.matmul(grad, b.T) if needs_a else None
-            grad_b = np.matmul(a.T, grad) if needs_b else None
         else:
             if needs_a:
                 grad_a = _product(grad, np.swapaxes(b, -1, -2))
@@ -158,8 +157,10 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     (k,) @ (k,) is a scalar, (n, k) @ (k,) is (n,), (k,) @ (k, m) is (m,), and
     (B, n, k) @ (k, m), (B, n, k) @ (B, k, m), (1, n, k) @ (B, k, m) are (B, n, m).
     """
-    return Matmul.apply(_as_operand("matmul", "input", input),
-                        _as_operand("matmul", "other", other))
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        input = _as_operand("matmul", "input", input)
+        other = _as_operand("matmul", "other", other)
+    return Matmul._apply2(input, other)
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -194,7 +195,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
                 "use a weight of shape (out_features, in_features)"
             )
         return matmul(input, weight)
-    return Linear.apply(input, weight, bias)
+    return Linear._apply3(input, weight, bias)
 
 
 def _rmatmul(self: Tensor, other: Any) -> Tensor:

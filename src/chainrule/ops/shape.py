@@ -209,7 +209,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:
         return input
-    return Flatten.apply(input, (*shape[:start], prod(shape[start:end + 1]), *shape[end + 1:]))
+    return Flatten._apply2(input, (*shape[:start], prod(shape[start:end + 1]), *shape[end + 1:]))
 
 
 def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
