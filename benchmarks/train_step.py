@@ -35,16 +35,19 @@ intra-op threads can stall for milliseconds per call; ``--blas-threads 1`` and
 least-disturbed run of each. Targets (the issue's): chainrule / PyTorch <= 0.6 at batch 32
 and 64, <= 1.0 at 256, <= 1.5 at 1024 and 4096; chainrule / NumPy <= 1.0 everywhere.
 ``--profile`` adds a cProfile of chainrule's step (top lines by tottime) at the smallest
-and largest batch of each model.
+and largest batch of each model. ``--breakdown`` splits chainrule's step at every batch into
+the ops' own ``forward``/``backward`` (the NumPy work an engine cannot avoid), the
+optimizer's ``step`` and the rest (the engine and the modules), next to the floor's step.
 
     python benchmarks/train_step.py [--quick] [--only makemore|digits] [--torch-threads N]
                                     [--blas-threads N] [--runs 11] [--target 0.15]
-                                    [--stat median|min] [--profile]
+                                    [--stat median|min] [--profile] [--breakdown]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import itertools
@@ -54,7 +57,7 @@ import platform
 import pstats
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -441,6 +444,68 @@ def profile(case: Case, seconds: float, lines: int) -> None:
     print(body.rstrip())
 
 
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+@contextlib.contextmanager
+def _timed(methods: list[tuple[type, str]], totals: dict[str, float]) -> Iterator[None]:
+    """Wrap each ``cls.name`` (defined on ``cls`` itself) with a timer adding into
+    ``totals[name]``; the originals are restored on exit."""
+    saved = []
+    for cls, name in methods:
+        original = cls.__dict__[name]
+        function = original.__func__ if isinstance(original, staticmethod) else original
+
+        def timed(*args: Any, _function: Callable = function, _name: str = name) -> Any:
+            start = time.perf_counter()
+            try:
+                return _function(*args)
+            finally:
+                totals[_name] += time.perf_counter() - start
+
+        setattr(cls, name, staticmethod(timed) if isinstance(original, staticmethod) else timed)
+        saved.append((cls, name, original))
+    try:
+        yield
+    finally:
+        for cls, name, original in saved:
+            setattr(cls, name, original)
+
+
+def breakdown(case: Case, seconds: float) -> None:
+    """Split chainrule's step into the ops' own ``forward``/``backward`` (their NumPy work),
+    the optimizer's ``step`` and the rest (modules, ``Function.apply``, Tensor objects, the
+    backward walk), next to the NumPy floor's whole step."""
+    from chainrule.function import Function
+    from chainrule.optim import Optimizer
+
+    methods = [(cls, name) for cls in _subclasses(Function) for name in ("forward", "backward")
+               if name in cls.__dict__]
+    methods += [(cls, "step") for cls in _subclasses(Optimizer) if "step" in cls.__dict__]
+    totals = dict.fromkeys(("forward", "backward", "step"), 0.0)
+    n = max(1, _reps_for(case.ours, seconds))
+    with _timed(methods, totals):
+        for _ in range(3):
+            case.ours()
+        totals.update(dict.fromkeys(totals, 0.0))
+        start = time.perf_counter()
+        for _ in range(n):
+            case.ours()
+        whole = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(n):
+        case.floor()
+    floor = time.perf_counter() - start
+    us = {name: total / n * 1e6 for name, total in totals.items()}
+    rest = whole / n * 1e6 - sum(us.values())
+    print(f"{case.model:9s} {case.batch:5d} {us['forward']:9.1f} {us['backward']:9.1f} "
+          f"{us['step']:9.1f} {rest:9.1f} {whole / n * 1e6:9.1f} {floor / n * 1e6:9.1f}")
+
+
 def _blas() -> str:
     try:
         from threadpoolctl import threadpool_info
@@ -470,6 +535,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true",
                         help="also cProfile chainrule's step at each model's smallest and "
                              "largest batch")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also split chainrule's step into the ops' own work, the "
+                             "optimizer and the rest (engine and modules)")
     args = parser.parse_args()
     runs = args.runs or (5 if args.quick else 11)
     target = args.target or (0.05 if args.quick else 0.15)
@@ -517,6 +585,14 @@ def main() -> None:
     print(f"({time.perf_counter() - start:.0f} s; one step = forward, backward, optimizer "
           "step, zero_grad; np/torch: the hand-written NumPy step's own ratio to PyTorch; see the "
           "module docstring)")
+    if args.breakdown:
+        print("\nWhere chainrule's step goes (us per step; timers included): the ops' own "
+              "forward and backward, the optimizer's step, the rest (modules, apply, Tensor "
+              "objects, the backward walk); and the NumPy floor's whole step")
+        print(f"{'model':9s} {'batch':>5s} {'forward':>9s} {'backward':>9s} {'optimizer':>9s} "
+              f"{'rest':>9s} {'step':>9s} {'numpy':>9s}")
+        for case in cases:
+            breakdown(case, 0.5 if not args.quick else 0.2)
     if args.profile:
         for spec in specs:
             for case in cases:
