@@ -5,7 +5,7 @@
 Both run the same backward pass (``chainrule.engine``).
 """
 
-from . import autograd, data, diagnostics, models, nn, optim, report, runs, train, viz
+from . import autograd, data, diagnostics, host_memory, models, nn, optim, report, runs, train, viz
 from .checkpoint import load, save
 from .creation import *  # noqa: F403
 from .dtypes import bool_ as bool  # noqa: A004
@@ -23,10 +23,13 @@ from .value import Value
 
 __version__ = "0.1.0"
 
+host_memory._apply_on_import()
+
 __all__ = [
     "autograd",
     "data",
     "diagnostics",
+    "host_memory",
     "models",
     "nn",
     "optim",
