@@ -416,8 +416,9 @@ def test_clone_is_a_differentiable_copy():
 
 
 def test_relu_gradient_is_plus_zero_where_the_unit_is_off_even_for_nan_and_inf():
-    x = np.array([-1.0, 0.0, 2.0, -3.0, 4.0, -0.5])
-    grad = np.array([np.nan, np.inf, np.nan, -np.inf, -2.0, -1.0])
+    # A nan input gives a nan output, which is not <= 0: its gradient passes, as in PyTorch.
+    x = np.array([-1.0, 0.0, 2.0, -3.0, 4.0, -0.5, np.nan, np.nan])
+    grad = np.array([np.nan, np.inf, np.nan, -np.inf, -2.0, -1.0, 5.0, -np.inf])
     for dtype in (np.float32, np.float64):
         ours = cr.tensor(x.astype(dtype), requires_grad=True)
         theirs = torch.tensor(x.astype(dtype), requires_grad=True)

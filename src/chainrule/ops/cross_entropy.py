@@ -14,6 +14,7 @@ import numpy as np
 from ..dtypes import FLOATING, int64
 from ..function import Function
 from ..tensor import Tensor
+from ._matrix_sums import max_rows, sum_rows
 from .fused import _REDUCTIONS, _shifted_exp
 from .indexing import ids_in_range
 
@@ -222,9 +223,9 @@ class ClassCrossEntropy(Function):
         n, classes = x.shape
         # Entry (i, t_i) of an (N, C) array is entry i * C + t_i of its flat view.
         at_target = np.arange(0, n * classes, classes) + t
-        shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
+        shifted = x - max_rows(x)[:, None]
         exps = np.exp(shifted)
-        total = np.add.reduce(exps, axis=1)
+        total = sum_rows(exps)
         loss = np.add.reduce(np.log(total) - shifted.reshape(-1)[at_target])
         if mean:
             with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch: nan

@@ -171,19 +171,19 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return _where_positive(out, grad)
+        return _zero_where_not_positive(out, grad)
 
 
 _SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
 
 
-def _where_positive(out: Any, grad: Any) -> Any:
-    """``grad`` where ``out > 0``, else +0 (also where ``grad`` is inf or nan), as
-    PyTorch's ``threshold_backward``: the mask becomes all-ones or all-zeros bits that
-    are ANDed with ``grad``'s, several times faster than ``np.where``."""
+def _zero_where_not_positive(out: Any, grad: Any) -> Any:
+    """+0 where ``out <= 0`` (also where ``grad`` is inf or nan), else ``grad`` (also where
+    ``out`` is nan), as PyTorch's ``threshold_backward``: the mask becomes all-ones or
+    all-zeros bits that are ANDed with ``grad``'s, several times faster than ``np.where``."""
     int_type = _SAME_SIZE_INT[grad.dtype.itemsize]
-    bits = np.asarray(out > 0).astype(int_type)  # asarray: a 0-d comparison gives a scalar
-    np.negative(bits, out=bits)
+    bits = np.asarray(out <= 0).astype(int_type)  # asarray: a 0-d comparison gives a scalar
+    np.subtract(bits, 1, out=bits)  # 1 (off) -> 0, 0 (on) -> -1: all bits set
     np.bitwise_and(grad.view(int_type), bits, out=bits)
     return bits.view(grad.dtype)
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..dtypes import FLOATING, as_dtype, int64
 from ..function import Function
 from ..tensor import Tensor
+from ._matrix_sums import max_keepdims, sum_keepdims
 
 __all__ = ["softmax", "log_softmax", "one_hot"]
 
@@ -53,9 +54,9 @@ def _input_dtype(ctx: Function, grad: np.ndarray) -> np.ndarray:
 
 def _shifted_exp(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x - max, exp(x - max), sum of exp(x - max)) along ``axis`` (kept): the stable pieces."""
-    shifted = x - x.max(axis=axis, keepdims=True)
+    shifted = x - max_keepdims(x, axis)
     exps = np.exp(shifted)
-    return shifted, exps, exps.sum(axis=axis, keepdims=True)
+    return shifted, exps, sum_keepdims(exps, axis)
 
 
 class Softmax(Function):
@@ -68,9 +69,9 @@ class Softmax(Function):
         if x.ndim == 0 or x.size == 0:
             y = np.ones_like(x)
         else:
-            y = x - x.max(axis=axis, keepdims=True)
+            y = x - max_keepdims(x, axis)
             np.exp(y, out=y)
-            y /= y.sum(axis=axis, keepdims=True)
+            y /= sum_keepdims(y, axis)
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(y)
             ctx.axis = axis if x.ndim else None
@@ -80,7 +81,7 @@ class Softmax(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         gy = grad * y
-        return _input_dtype(ctx, gy - y * gy.sum(axis=ctx.axis, keepdims=True)), None, None
+        return _input_dtype(ctx, gy - y * sum_keepdims(gy, ctx.axis)), None, None
 
 
 class LogSoftmax(Function):
@@ -103,7 +104,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        grad_x = grad - np.exp(y) * grad.sum(axis=ctx.axis, keepdims=True)
+        grad_x = grad - np.exp(y) * sum_keepdims(grad, ctx.axis)
         return _input_dtype(ctx, grad_x), None, None
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from ._matrix_sums import sum_columns
 
 __all__ = ["matmul", "mm", "bmm", "linear"]
 
@@ -141,7 +142,7 @@ class Linear(Function):
             if needs_w:
                 grad_w = np.matmul(rows.T, x.reshape(-1, x.shape[-1]))
             if needs_b:  # a bias of the output's full shape takes the gradient as it is
-                grad_b = rows.sum(axis=0) if ctx.bias_ndim < 2 else grad
+                grad_b = sum_columns(rows) if ctx.bias_ndim < 2 else grad
         return grad_x, grad_w, grad_b
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from ._matrix_sums import sum_columns
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -28,6 +29,13 @@ def _channel_view(array: np.ndarray | None, ndim: int) -> np.ndarray | None:
     return array.reshape(-1, 1)
 
 
+def _sum_per_channel(array: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """Sum over ``axes`` (every axis but the channels'), keeping the dims."""
+    if len(axes) == 1:
+        return sum_columns(array)[None]
+    return np.add.reduce(array, axis=axes, keepdims=True)
+
+
 class BatchNorm(Function):
     """Normalise each channel with this batch's mean and biased variance (training)."""
 
@@ -35,9 +43,9 @@ class BatchNorm(Function):
     def forward(ctx, x, weight, bias, running_mean, running_var, momentum, eps):
         axes = (0,) if x.ndim == 2 else (0, 2)
         n = x.size // x.shape[1]
-        mean = np.add.reduce(x, axis=axes, keepdims=True) / n  # np.mean, minus its overhead
+        mean = _sum_per_channel(x, axes) / n
         centered = x - mean
-        var = np.add.reduce(np.square(centered), axis=axes, keepdims=True) / n
+        var = _sum_per_channel(np.square(centered), axes) / n
         inv_std = 1.0 / np.sqrt(var + eps)
         x_hat = centered
         x_hat *= inv_std
@@ -61,8 +69,8 @@ class BatchNorm(Function):
         x_hat, inv_std, gamma = ctx.saved_tensors
         axes = ctx.axes
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad[:3]
-        grad_sum = grad.sum(axis=axes, keepdims=True)
-        grad_dot_x_hat = (grad * x_hat).sum(axis=axes, keepdims=True)
+        grad_sum = _sum_per_channel(grad, axes)
+        grad_dot_x_hat = _sum_per_channel(grad * x_hat, axes)
         grad_x = grad_weight = grad_bias = None
         if needs_x:
             n = grad.size // grad.shape[1]
