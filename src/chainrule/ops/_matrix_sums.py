@@ -72,3 +72,14 @@ def max_keepdims(a: np.ndarray, axis: int) -> np.ndarray:
     if a.ndim == 2 and axis == 1:
         return max_rows(a)[:, None]
     return np.maximum.reduce(a, axis=axis, keepdims=True)
+
+
+def sum_over(a: np.ndarray, axes: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
+    """``a.sum(axis=axes, keepdims=keepdims)``, by BLAS for one axis of a float matrix."""
+    if axes is not None and len(axes) == 1 and _blas_matrix(a):
+        if axes[0] == 0:
+            total = sum_columns(a)
+            return total[None] if keepdims else total
+        total = sum_rows(a)
+        return total[:, None] if keepdims else total
+    return a.sum(axis=axes, keepdims=keepdims)

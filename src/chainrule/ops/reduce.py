@@ -23,6 +23,7 @@ from ..broadcast import broadcast_view
 from ..dtypes import FLOATING, as_dtype, int64
 from ..function import Function
 from ..tensor import Tensor
+from ._matrix_sums import sum_over
 
 __all__ = [
     "sum", "mean", "var", "std", "logsumexp",
@@ -123,6 +124,8 @@ class Sum(Function):
             x = x.astype(dtype, copy=False)
         elif x.dtype.kind in "biu":
             dtype = int64
+        if x.dtype.kind == "f":  # a float sum keeps the (possibly cast) input's dtype
+            return sum_over(x, axes, keepdim)
         return x.sum(axis=axes, dtype=dtype, keepdims=keepdim)
 
     @staticmethod
@@ -138,7 +141,7 @@ class Mean(Function):
     def forward(ctx, x, axes, keepdim):
         n = _count(x.shape, axes)
         ctx.shape, ctx.axes, ctx.keepdim, ctx.n = x.shape, axes, keepdim, n
-        total = x.sum(axis=axes, keepdims=keepdim)
+        total = sum_over(x, axes, keepdim)
         if n == 0:
             with np.errstate(invalid="ignore"):
                 return total / n
@@ -192,8 +195,8 @@ def _moments(x: np.ndarray, axes: Any, correction: float) -> tuple:
     first = tuple(slice(0, 1) if axes is None or a in axes else slice(None) for a in range(x.ndim))
     shifted = x - x[first]
     with np.errstate(invalid="ignore", divide="ignore"):
-        centered = shifted - shifted.sum(axis=axes, keepdims=True) / n
-    squares = (centered * centered).sum(axis=axes, keepdims=True)
+        centered = shifted - sum_over(shifted, axes, True) / n
+    squares = sum_over(centered * centered, axes, True)
     return squares, centered, n - correction if n > correction else 0
 
 
