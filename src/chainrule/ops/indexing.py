@@ -23,8 +23,6 @@ __all__ = ["select", "narrow", "gather", "index_select"]
 
 _FULL = slice(None)
 _INTP = np.dtype(np.intp)
-_BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-_ONE_HOT_MAX = 4096  # ids x rows up to which the one-hot product beats np.add.at
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
@@ -115,15 +113,7 @@ def scatter_add_rows(index: np.ndarray, grad: np.ndarray, shape: tuple) -> np.nd
     ``grad`` has shape ``index.shape + shape[1:]``; negative rows count from the end.
     Row ``i`` of width ``w`` is the flat range ``i * w ... i * w + w - 1``, so one 1-D
     ``np.add.at`` does it all (a negative ``i`` lands on row ``n + i``, as it should).
-    A small table (ids x rows up to ``_ONE_HOT_MAX``, an embedding of characters at a
-    small batch) is faster as one product: one_hot(index)^T @ grad.
     """
-    rows = shape[0]
-    if (0 < index.size * rows <= _ONE_HOT_MAX and grad.__class__ is np.ndarray
-            and grad.dtype in _BLAS_FLOATS and grad.size):
-        ids = index.reshape(-1, 1) % rows  # in range already: negatives count from the end
-        one_hot = (ids == np.arange(rows)).astype(grad.dtype)
-        return np.matmul(one_hot.T, grad.reshape(index.size, -1)).reshape(shape)
     out = np.zeros(shape, grad.dtype)
     if index.size == 0 or out.size == 0:
         return out
