@@ -39,6 +39,9 @@ class cyclic_gc_paused:  # noqa: N801 - used like a function: ``with cyclic_gc_p
             gc.enable()
 
 
+_SMALL_GRAPH = 16  # nodes; below this, pausing the cyclic GC costs more than it can save
+
+
 def topological_order(root: Any, leaves: bool = True) -> list[Any]:
     """Return every node reachable from ``root``, each one after all of its inputs.
 
@@ -76,6 +79,10 @@ def propagate(order: list[Any], on_step: Callable[[Any], None] | None = None) ->
     ``on_step(node)``, if given, is called after each node's step: it lets the
     explorer record the pass exactly as the engine performs it.
     """
+    if on_step is None and len(order) <= _SMALL_GRAPH:
+        for node in reversed(order):  # too few allocations to set off a collection
+            node._backward()
+        return
     with cyclic_gc_paused():
         if on_step is None:
             for node in reversed(order):
