@@ -17,7 +17,9 @@ Two modes per op:
   (equal FLOPs) so shapes stay valid. ``sum`` and ``C[X]`` change shapes, so their
   chain applies the op K times to the same leaf and adds the results
   (``acc = acc + x.sum()``, a 0-d add; ``acc = acc + C[X_k]``, a (32, 3, 10) add):
-  the cost of that add is included in their per-application figure.
+  the cost of that add is included in their per-application figure, and chainrule
+  records two graph nodes per application there: the "per node" column divides the
+  overhead above NumPy by the nodes recorded per application (1 elsewhere).
 - single: one op, forward and ``backward()``, fixed costs included.
 
 Every timed call also resets the leaves' ``.grad`` to None. Each figure is the
@@ -63,6 +65,7 @@ class Case:
     ours: Callable[[], list]
     theirs: Callable[[], list]
     floor: Callable[[], list]
+    nodes: int = 1  # graph nodes chainrule records per application (the +add rows: 2)
 
 
 def _cr(a: np.ndarray, grad: bool = True) -> cr.Tensor:
@@ -269,7 +272,7 @@ def elementwise_cases(rng: np.random.Generator) -> list[Case]:
         return [np.broadcast_to(np.ones((), dtype=np.float32), x0.shape).copy()]
 
     cases += [
-        Case("sum 32x200 (+0-d add)", "chain", K, sum_chain, sum_chain_t, sum_chain_np),
+        Case("sum 32x200 (+0-d add)", "chain", K, sum_chain, sum_chain_t, sum_chain_np, 2),
         Case("sum 32x200", "single", 1, sum_one, sum_one_t, sum_one_np),
     ]
     return cases
@@ -385,7 +388,7 @@ def index_cases(rng: np.random.Generator) -> list[Case]:
         return [gc_]
 
     return [
-        Case("C[X] 27x10[32x3] (+add)", "chain", K, chain, chain_t, chain_np),
+        Case("C[X] 27x10[32x3] (+add)", "chain", K, chain, chain_t, chain_np, 2),
         Case("C[X] 27x10[32x3]", "single", 1, one, one_t, one_np),
     ]
 
@@ -466,22 +469,24 @@ def main() -> None:
     )
     header = (
         f"{'op':26s} {'mode':6s} {'chainrule':>10s} {'torch':>9s} {'numpy':>9s} "
-        f"{'cr/torch':>9s} {'cr-numpy':>9s}"
+        f"{'cr/torch':>9s} {'cr-numpy':>9s} {'per node':>9s}"
     )
     print(header)
-    print(f"{'':26s} {'':6s} {'µs/op':>10s} {'µs/op':>9s} {'µs/op':>9s} {'':>9s} {'µs/op':>9s}")
+    print(f"{'':26s} {'':6s} {'µs/op':>10s} {'µs/op':>9s} {'µs/op':>9s} {'':>9s} {'µs/op':>9s} "
+          f"{'µs':>9s}")
     print("-" * len(header))
     start = time.perf_counter()
     for case in cases:
         ours, theirs, floor = measure(case, args.runs, args.target, STATS[args.stat])
         print(
             f"{case.op:26s} {case.mode:6s} {ours:10.1f} {theirs:9.1f} {floor:9.1f} "
-            f"{ours / theirs:9.2f} {ours - floor:9.1f}",
+            f"{ours / theirs:9.2f} {ours - floor:9.1f} {(ours - floor) / case.nodes:9.1f}",
             flush=True,
         )
     print(
         f"({time.perf_counter() - start:.0f} s; chain = {K} ops per backward(), "
-        "single = one op + backward(); see the module docstring)"
+        "single = one op + backward(); per node: cr-numpy over the graph nodes chainrule "
+        "records per op application; see the module docstring)"
     )
 
 
