@@ -6,9 +6,12 @@ per row. A matrix-vector product with a vector of ones is one BLAS call that sum
 (or every column) at once, 2-8x faster from a few dozen rows up; likewise the maximum of
 each short row is faster over the transposed copy, reduced down its columns.
 
-The ops of a training step call these for their per-row and per-column sums (the
-cross-entropy's normaliser, a Linear layer's bias gradient, BatchNorm's statistics). They
-fall back to ``np.add.reduce`` for anything that is not a float32/float64 NumPy matrix.
+The ops call these for their per-row and per-column sums: cross-entropy, softmax and
+log_softmax over the classes, a Linear layer's bias gradient, BatchNorm's statistics, and
+``sum``/``mean``/``var``/``std`` over one axis of a matrix. They fall back to NumPy's
+reductions for anything that is not a float32/float64 NumPy matrix. BLAS adds in another
+order than NumPy's pairwise summation, so results may differ in the last bits, as
+PyTorch's own sums do.
 """
 
 from __future__ import annotations
