@@ -103,6 +103,17 @@ def test_large_magnitudes_are_finite_and_match_torch(name, kw, scale):
 
 
 @pytest.mark.parametrize("name, kw", CASES, ids=IDS)
+def test_nan_infinities_and_signed_zeros_like_torch(name, kw):
+    # Which side of a piecewise derivative a nan input takes is PyTorch's convention too.
+    array = np.array([np.nan, -np.inf, np.inf, -0.0, 0.0, -2.0, 2.0])
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        ours, theirs, x, xt = run_both(name, kw, array, np.linspace(1.0, 2.0, len(array)))
+    close(ours, theirs)
+    close(x.grad, xt.grad)
+
+
+@pytest.mark.parametrize("name, kw", CASES, ids=IDS)
 def test_float32_stays_float32(name, kw):
     array = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32) * 4
     upstream = np.random.default_rng(1).standard_normal((3, 4))

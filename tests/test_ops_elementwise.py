@@ -90,6 +90,14 @@ def test_abs_relu_gradient_is_zero_at_zero():
         assert a.grad.data[1] == 0
 
 
+def test_abs_gradient_at_nan_is_zero_like_torch():
+    for values in ([np.nan, -np.inf, -2.0, 0.0, 3.0], np.nan):
+        a, t = pair(values)
+        ours, theirs = a.abs(), t.abs()
+        backward_both(ours, theirs, np.ones(np.shape(values)))
+        np.testing.assert_array_equal(a.grad.data, t.grad.numpy())
+
+
 @pytest.mark.parametrize("name", ["log", "sqrt", "exp"])
 def test_silent_nan_and_inf_like_torch(name):
     values = [-1.0, 0.0, 1.0, 800.0, -800.0]

@@ -70,14 +70,14 @@ class Hardtanh(Function):
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward((x > lo) & (x < hi))
+        if ctx.needs_input_grad[0]:  # a nan input is not outside: its gradient passes
+            ctx.save_for_backward((x <= lo) | (x >= hi))
         return np.clip(x, lo, hi).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        (inside,) = ctx.saved_tensors
-        return np.where(inside, grad, 0), None, None
+        (outside,) = ctx.saved_tensors
+        return np.where(outside, 0, grad), None, None
 
 
 # --- exponential family -------------------------------------------------------------------
@@ -101,7 +101,8 @@ class Elu(Function):
     @staticmethod
     def backward(ctx, grad):
         x, negative = ctx.saved_tensors
-        slope = np.where(x > 0, ctx.scale, (ctx.scale * ctx.alpha) * np.exp(negative))
+        # x <= 0 picks the exponential side, so a nan input passes ``scale``, as in PyTorch.
+        slope = np.where(x <= 0, (ctx.scale * ctx.alpha) * np.exp(negative), ctx.scale)
         return grad * slope, None, None
 
 

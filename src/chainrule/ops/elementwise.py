@@ -52,7 +52,7 @@ def _broadcast_error(op: str, *arrays: Any) -> RuntimeError:
 
 
 class Abs(Function):
-    """out = |x|;  d/dx = sign(x) (0 at 0)."""
+    """out = |x|;  d/dx = sign(x) (0 at 0 and, as PyTorch's sign, at nan)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -63,7 +63,10 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * np.sign(x)
+        sign = np.asarray(np.sign(x))  # asarray: a 0-d input gives a scalar
+        if x.dtype.kind == "f":
+            np.copyto(sign, 0, where=np.isnan(x))
+        return grad * sign
 
 
 class Exp(Function):
