@@ -638,6 +638,9 @@ def test_python_scalars_keep_tensor_dtype(scalar):
         assert str((scalar + x).dtype) == str((scalar + tx).dtype).removeprefix("torch.")
     i, ti = pair([1, 2], dtype=np.int64, requires_grad=False)
     assert str((i * scalar).dtype) == str((ti * scalar).dtype).removeprefix("torch.")
+    for ours, theirs in ((i ** scalar, ti ** scalar), (scalar ** i, scalar ** ti)):
+        assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
 
 
 # --- custom Functions ---------------------------------------------------------------------

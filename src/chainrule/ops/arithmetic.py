@@ -98,11 +98,12 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """out = a ** b;  d/da = b * a**(b - 1), d/db = out * log(a)."""
+    """out = a ** b;  d/da = b * a**(b - 1) (0 where b == 0), d/db = out * log(a) (0 where
+    a == 0 and b >= 0), as PyTorch."""
 
     @staticmethod
     def forward(ctx, a, b):
-        out = np.power(a, b)
+        out = _promoted(_power(a, b), a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -110,14 +111,33 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b, out = ctx.saved_tensors
         needs_a, needs_b = ctx.needs_input_grad
-        grad_a = grad * b * np.power(a, b - 1) if needs_a else None
-        grad_b = None
+        grad_a = grad_b = None
+        if needs_a:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if isinstance(b, np.ndarray):  # PyTorch's 0 where b == 0, also at a = 0 or nan
+                    grad_a = np.where(b == 0, 0, grad * b * np.power(a, b - 1))
+                elif b == 0:
+                    grad_a = np.zeros_like(grad)
+                else:
+                    grad_a = grad * b * _power(a, b - 1)
         if needs_b:
             with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), np.nan)
-            # PyTorch's convention: where out == 0 (a == 0, b > 0) the derivative is 0.
-            grad_b = grad * np.where(out == 0, 0, out * log_a)
+                log_a = np.log(a)  # -inf at 0, nan below
+            if not isinstance(a, np.ndarray):  # a number: it must not promote float32
+                log_a = float(log_a)
+            # PyTorch's convention: where a == 0 and b >= 0 the derivative is 0.
+            grad_b = grad * np.where((a == 0) & (b >= 0), 0, out * log_a)
         return grad_a, grad_b
+
+
+def _power(a: Any, b: Any) -> Any:
+    """a ** b as PyTorch computes it: a number exponent of -0.5 is 1 / sqrt(a) (-inf at -0.0,
+    nan at -inf), where the C pow gives inf and 0. (NumPy already matches PyTorch's other
+    shortcuts: 0.5 is sqrt, -1 reciprocal, 0 gives 1 even at nan.)"""
+    if not isinstance(b, np.ndarray) and b == -0.5:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.reciprocal(np.sqrt(a))
+    return np.power(a, b)
 
 
 def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:

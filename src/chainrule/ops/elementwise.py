@@ -63,10 +63,15 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        sign = np.asarray(np.sign(x))  # asarray: a 0-d input gives a scalar
-        if x.dtype.kind == "f":
-            np.copyto(sign, 0, where=np.isnan(x))
-        return grad * sign
+        return grad * _sign(x)
+
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1 by the sign of x, and 0 at nan: PyTorch's sgn, the slope of |x|."""
+    sign = np.asarray(np.sign(x))  # asarray: a 0-d input gives a scalar
+    if x.dtype.kind == "f":
+        np.copyto(sign, 0, where=np.isnan(x))
+    return sign
 
 
 class Exp(Function):

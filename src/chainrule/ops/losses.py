@@ -29,7 +29,7 @@ from ._loss_common import (
     _sample_weight,
     _upstream,
 )
-from .elementwise import _not_tensor
+from .elementwise import _not_tensor, _sign
 
 __all__ = [
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
@@ -56,7 +56,8 @@ class MSELoss(Function):
 
 
 class L1Loss(Function):
-    """l = |d| with d = x - t;  dl/dx = sign(d) = -dl/dt (0 at d = 0)."""
+    """l = |d| with d = x - t;  dl/dx = sign(d) = -dl/dt (0 at d = 0 and, as PyTorch's
+    |x - t|, where d is nan)."""
 
     @staticmethod
     def forward(ctx, x, t, w, reduction):
@@ -67,7 +68,7 @@ class L1Loss(Function):
     @staticmethod
     def backward(ctx, grad):
         d = ctx.saved_tensors[0]
-        return _difference_grads(ctx, grad, lambda: np.sign(d))
+        return _difference_grads(ctx, grad, lambda: _sign(d))
 
 
 class HuberLoss(Function):
@@ -126,7 +127,9 @@ class BinaryCrossEntropy(Function):
 
 class BinaryCrossEntropyWithLogits(Function):
     """l = w ((1 - t) x + L softplus(-x)) with L = 1 + (p - 1) t  (p: pos_weight; L = 1 if absent);
-    dl/dx = w ((1 - t) - L sigmoid(-x)),  dl/dt = w ((p - 1) softplus(-x) - x)."""
+    dl/dx = w ((1 - t) - L sigmoid(-x)),  dl/dt = -w x without p. With p, in PyTorch's form
+    (the same where finite; it decides what an infinite x or t gives):
+    dl/dx = w ((p t + 1 - t) sigmoid(x) - p t),  dl/dt = w (p softplus(-x) - softplus(x))."""
 
     @staticmethod
     def forward(ctx, x, t, w, p, reduction):
@@ -153,14 +156,21 @@ class BinaryCrossEntropyWithLogits(Function):
             up = up * w
         grad_x = grad_t = None
         if t is not None:
-            with np.errstate(over="ignore"):  # sigmoid(-x) = 1 / (1 + e**x): inf gives 0
-                sigmoid_neg = 1 / (1 + np.exp(x))
             if p is None:
+                with np.errstate(over="ignore"):  # sigmoid(-x) = 1 / (1 + e**x): inf gives 0
+                    sigmoid_neg = 1 / (1 + np.exp(x))
                 grad_x = up * ((1 - t) - sigmoid_neg)
             else:
-                grad_x = up * ((1 - t) - (1 + (p - 1) * t) * sigmoid_neg)
+                with np.errstate(over="ignore"):
+                    sigmoid = 1 / (1 + np.exp(-x))
+                pt = p * t
+                grad_x = up * ((pt + 1 - t) * sigmoid - pt)
         if softplus is not None:
-            grad_t = -up * x if p is None else up * ((p - 1) * softplus - x)
+            if p is None:
+                grad_t = -up * x
+            else:  # log(1 + e**x), finite
+                softplus_pos = np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+                grad_t = up * (p * softplus - softplus_pos)
         return grad_x, grad_t, None, None, None
 
 

@@ -191,9 +191,14 @@ def _moments(x: np.ndarray, axes: Any, correction: float) -> tuple:
     reduced with keepdims=True."""
     n = _count(x.shape, axes)
     # Shifted by the first element of each slice first: a constant slice centres to exactly 0
-    # (so its std is 0, as in PyTorch) and large offsets lose no precision.
+    # (so its std is 0, as in PyTorch) and large offsets lose no precision. A slice that starts
+    # with inf is not shifted, so it centres to x - mean (-inf at its finite elements), as
+    # PyTorch's, not to nan.
     first = tuple(slice(0, 1) if axes is None or a in axes else slice(None) for a in range(x.ndim))
-    shifted = x - x[first]
+    shift = x[first]
+    if np.isinf(shift).any():  # one element per slice: cheap
+        shift = np.where(np.isinf(shift), 0, shift)
+    shifted = x - shift
     with np.errstate(invalid="ignore", divide="ignore"):
         centered = shifted - sum_over(shifted, axes, True) / n
     squares = sum_over(centered * centered, axes, True)
