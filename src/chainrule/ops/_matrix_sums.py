@@ -85,4 +85,4 @@ def sum_over(a: np.ndarray, axes: tuple[int, ...] | None, keepdims: bool) -> np.
             return total[None] if keepdims else total
         total = sum_rows(a)
         return total[:, None] if keepdims else total
-    return a.sum(axis=axes, keepdims=keepdims)
+    return np.add.reduce(a, axis=axes, keepdims=keepdims)

@@ -118,7 +118,7 @@ class Sum(Function):
     """out = sum of x over dims;  d/dx = 1 (the gradient spread over the summed elements)."""
 
     @staticmethod
-    def forward(ctx, x, axes, keepdim, dtype):
+    def forward(ctx, x, axes=None, keepdim=False, dtype=None):
         ctx.shape, ctx.axes, ctx.keepdim, ctx.source = x.shape, axes, keepdim, x.dtype
         if dtype is not None:
             x = x.astype(dtype, copy=False)
@@ -130,8 +130,8 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        grad = _spread(grad, ctx.shape, ctx.axes, ctx.keepdim)
-        return grad.astype(ctx.source, copy=False), None, None, None
+        grad = _spread(grad, ctx.shape, ctx.axes, ctx.keepdim).astype(ctx.source, copy=False)
+        return grad if len(ctx.inputs) == 1 else (grad, None, None, None)
 
 
 class Mean(Function):
@@ -158,6 +158,9 @@ def sum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = N
         keepdims: bool | None = None, axis: Any = None) -> Tensor:
     """Sum over ``dim`` (every dim by default). Int and bool tensors sum to int64; ``dtype``
     casts the input first. The sum of no elements is 0."""
+    if (dim is None and axis is None and dtype is None and not keepdim and not keepdims
+            and input.__class__ is Tensor and input.data.dtype.kind == "f"):
+        return Sum._apply1(input)  # every element: the one-argument fast path
     axes, keepdim = _options("sum", input, dim, keepdim, keepdims, axis)
     return Sum.apply(input, axes, keepdim, None if dtype is None else as_dtype(dtype))
 
