@@ -7,7 +7,9 @@ import pytest
 import torch
 
 from chainrule.ops._matrix_sums import (
+    add_reduce,
     max_keepdims,
+    max_reduce,
     max_rows,
     ones,
     sum_columns,
@@ -80,3 +82,36 @@ def test_keepdims_forms_match_numpy_along_every_axis(shape):
                                    rtol=1e-12)
         if axis is not None:
             np.testing.assert_array_equal(max_keepdims(a, axis), a.max(axis=axis, keepdims=True))
+
+
+class _OtherArray(np.ndarray):
+    """Stands in for another array library's array (CuPy's): not a NumPy ndarray, and its
+    ufuncs have no ``reduce``; its ``sum`` and ``max`` methods work."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__":
+            raise TypeError(f"{ufunc.__name__}.{method} is not supported")
+        plain = [np.asarray(x) if isinstance(x, _OtherArray) else x for x in inputs]
+        return np.asarray(ufunc(*plain, **kwargs)).view(_OtherArray)
+
+    def sum(self, *args, **kwargs):
+        return np.asarray(np.asarray(self).sum(*args, **kwargs)).view(_OtherArray)
+
+    def max(self, *args, **kwargs):
+        return np.asarray(np.asarray(self).max(*args, **kwargs)).view(_OtherArray)
+
+
+def test_other_array_types_reduce_with_their_own_methods():
+    a = _matrix((70, 9), np.float32, seed=3)
+    other = a.view(_OtherArray)
+    for got, expected in [
+        (sum_rows(other), a.sum(axis=1)),
+        (sum_columns(other), a.sum(axis=0)),
+        (max_rows(other), a.max(axis=1)),
+        (sum_keepdims(other, 0), a.sum(axis=0, keepdims=True)),
+        (max_keepdims(other, 1), a.max(axis=1, keepdims=True)),
+        (add_reduce(other, None), a.sum()),
+        (max_reduce(other, 0), a.max(axis=0)),
+    ]:
+        assert isinstance(got, _OtherArray)  # its own method ran, not BLAS or ufunc.reduce
+        np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-5)

@@ -37,6 +37,24 @@ def ones(n: int, dtype: np.dtype) -> np.ndarray:
     return vector
 
 
+Axes = int | tuple[int, ...] | None
+
+
+def add_reduce(a: np.ndarray, axis: Axes, keepdims: bool = False) -> np.ndarray:
+    """``np.add.reduce`` for a NumPy array (no ``ndarray.sum`` wrapper); the array's own
+    ``sum`` method for other array types (CuPy's ufuncs need not have ``reduce``)."""
+    if a.__class__ is np.ndarray:
+        return np.add.reduce(a, axis=axis, keepdims=keepdims)
+    return a.sum(axis=axis, keepdims=keepdims)
+
+
+def max_reduce(a: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
+    """``np.maximum.reduce`` for a NumPy array; the array's own ``max`` method otherwise."""
+    if a.__class__ is np.ndarray:
+        return np.maximum.reduce(a, axis=axis, keepdims=keepdims)
+    return a.max(axis=axis, keepdims=keepdims)
+
+
 def _blas_matrix(a: np.ndarray) -> bool:
     return a.__class__ is np.ndarray and a.ndim == 2 and a.dtype in _BLAS_FLOATS
 
@@ -45,14 +63,14 @@ def sum_rows(a: np.ndarray) -> np.ndarray:
     """The sum of each row of the (N, C) matrix ``a``: shape (N,)."""
     if _blas_matrix(a):
         return np.matmul(a, ones(a.shape[1], a.dtype))
-    return np.add.reduce(a, axis=1)
+    return add_reduce(a, 1)
 
 
 def sum_columns(a: np.ndarray) -> np.ndarray:
     """The sum of each column of the (N, C) matrix ``a``: shape (C,)."""
     if _blas_matrix(a):
         return np.matmul(ones(a.shape[0], a.dtype), a)
-    return np.add.reduce(a, axis=0)
+    return add_reduce(a, 0)
 
 
 def max_rows(a: np.ndarray) -> np.ndarray:
@@ -60,21 +78,21 @@ def max_rows(a: np.ndarray) -> np.ndarray:
     n, c = a.shape
     if c <= _SHORT_ROW and n >= 2 * _SHORT_ROW and a.__class__ is np.ndarray:
         return np.maximum.reduce(np.ascontiguousarray(a.T), axis=0)
-    return np.maximum.reduce(a, axis=1)
+    return max_reduce(a, 1)
 
 
 def sum_keepdims(a: np.ndarray, axis: int | None) -> np.ndarray:
     """``a.sum(axis=axis, keepdims=True)``, by BLAS along either axis of a float matrix."""
     if a.ndim == 2 and axis is not None:
         return sum_rows(a)[:, None] if axis == 1 else sum_columns(a)[None]
-    return np.add.reduce(a, axis=axis, keepdims=True)
+    return add_reduce(a, axis, True)
 
 
 def max_keepdims(a: np.ndarray, axis: int) -> np.ndarray:
     """``a.max(axis=axis, keepdims=True)`` of a non-empty ``a``; fast for short rows."""
     if a.ndim == 2 and axis == 1:
         return max_rows(a)[:, None]
-    return np.maximum.reduce(a, axis=axis, keepdims=True)
+    return max_reduce(a, axis, True)
 
 
 def sum_over(a: np.ndarray, axes: tuple[int, ...] | None, keepdims: bool) -> np.ndarray:
@@ -85,4 +103,4 @@ def sum_over(a: np.ndarray, axes: tuple[int, ...] | None, keepdims: bool) -> np.
             return total[None] if keepdims else total
         total = sum_rows(a)
         return total[:, None] if keepdims else total
-    return np.add.reduce(a, axis=axes, keepdims=keepdims)
+    return add_reduce(a, axes, keepdims)

@@ -14,7 +14,7 @@ import numpy as np
 from ..dtypes import FLOATING, int64
 from ..function import Function
 from ..tensor import Tensor
-from ._matrix_sums import max_rows, sum_rows
+from ._matrix_sums import add_reduce, max_rows, sum_rows
 from .fused import _REDUCTIONS, _shifted_exp
 from .indexing import ids_in_range
 
@@ -226,7 +226,7 @@ class ClassCrossEntropy(Function):
         shifted = x - max_rows(x)[:, None]
         exps = np.exp(shifted)
         total = sum_rows(exps)
-        loss = np.add.reduce(np.log(total) - shifted.reshape(-1)[at_target])
+        loss = add_reduce(np.log(total) - shifted.reshape(-1)[at_target], None)
         if mean:
             with np.errstate(invalid="ignore", divide="ignore"):  # an empty batch: nan
                 loss = loss / n

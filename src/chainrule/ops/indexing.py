@@ -18,6 +18,7 @@ import numpy as np
 from ..function import Function
 from ..grad_mode import _GradMode
 from ..tensor import Tensor
+from ._matrix_sums import max_reduce
 
 __all__ = ["select", "narrow", "gather", "index_select"]
 
@@ -103,7 +104,7 @@ def ids_in_range(ids: np.ndarray, size: int) -> bool:
     For int64 one unsigned max tells, since a negative id seen as unsigned is huge.
     """
     if ids.dtype == np.int64:
-        return bool(np.maximum.reduce(ids.view(np.uint64), axis=None) < size)
+        return bool(max_reduce(ids.view(np.uint64), None) < size)
     return bool(ids.min() >= 0 and ids.max() < size)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
-from ._matrix_sums import sum_columns
+from ._matrix_sums import add_reduce, sum_columns
 
 __all__ = ["batch_norm", "layer_norm"]
 
@@ -33,7 +33,7 @@ def _sum_per_channel(array: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     """Sum over ``axes`` (every axis but the channels'), keeping the dims."""
     if len(axes) == 1:
         return sum_columns(array)[None]
-    return np.add.reduce(array, axis=axes, keepdims=True)
+    return add_reduce(array, axes, True)
 
 
 class BatchNorm(Function):
@@ -172,9 +172,9 @@ class LayerNorm(Function):
     def forward(ctx, x, k, weight, bias, eps):
         axes = tuple(range(x.ndim - k, x.ndim))
         n = math.prod(x.shape[x.ndim - k:])
-        mean = np.add.reduce(x, axis=axes, keepdims=True) / n
+        mean = add_reduce(x, axes, True) / n
         x_hat = x - mean
-        var = np.add.reduce(np.square(x_hat), axis=axes, keepdims=True) / n
+        var = add_reduce(np.square(x_hat), axes, True) / n
         inv_std = 1.0 / np.sqrt(var + eps)
         x_hat *= inv_std
         ctx.save_for_backward(x_hat, inv_std, weight)
