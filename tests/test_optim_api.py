@@ -21,8 +21,6 @@ import chainrule as cr
 import chainrule.optim as optim
 
 NAMES = list(CASES)
-TORCH_ONLY_KEYS = {"foreach", "capturable", "differentiable", "fused"}
-
 
 def test_every_optimizer_is_exported():
     assert set(NAMES) <= set(optim.__all__)
@@ -52,8 +50,7 @@ def test_constructor_defaults_match_torch(name):
     ours_params, torch_params = make_params()
     mine = getattr(optim, name)(ours_params)
     other = getattr(torch.optim, name)(torch_params)
-    expected = {k: v for k, v in other.defaults.items() if k not in TORCH_ONLY_KEYS}
-    assert mine.defaults == expected
+    assert mine.defaults == other.defaults  # implementation switches (foreach, ...) included
 
 
 INVALID = [
@@ -138,8 +135,7 @@ def test_state_dict_layout_matches_torch(name):
                 assert got == value.item()
     assert len(mine["param_groups"]) == len(other["param_groups"]) == 2
     for got, group in zip(mine["param_groups"], other["param_groups"]):
-        expected = {k: v for k, v in group.items() if k not in TORCH_ONLY_KEYS}
-        assert got == expected  # the hyperparameters, and params as indices
+        assert got == group  # the hyperparameters and switches, and params as indices
     assert mine["param_groups"][1]["params"] == [2]
 
 
@@ -230,3 +226,80 @@ def test_sgd_momentum_buffer_starts_as_a_copy_of_the_gradient():
     np.testing.assert_array_equal(buf, [0.5, -1.0])  # dampening not applied on step one
     assert not np.shares_memory(buf, p.grad.data)
     np.testing.assert_allclose(p.data, [0.95, 2.1])
+
+
+# --- PyTorch's full constructor signatures, implementation switches, named parameters --------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_constructor_signature_is_pytorchs(name):
+    def shape(cls):
+        parameters = inspect.signature(cls.__init__).parameters.values()
+        return [(p.name, p.kind, p.default) for p in parameters if p.name != "self"]
+
+    assert shape(getattr(optim, name)) == shape(getattr(torch.optim, name))
+
+
+# (optimizer, switches): accepted, recorded in the groups and the same numbers as PyTorch's
+# with the same switches (chainrule has one implementation).
+SWITCHES = [
+    ("SGD", {"foreach": True}), ("SGD", {"fused": True}), ("SGD", {"foreach": False}),
+    ("Adam", {"foreach": True}), ("Adam", {"fused": True}), ("AdamW", {"fused": True}),
+    ("NAdam", {"foreach": True}), ("RMSprop", {"foreach": True}),
+    ("Adagrad", {"fused": True}), ("Adadelta", {"foreach": True}),
+]
+
+
+@pytest.mark.parametrize("name, switches", SWITCHES)
+def test_implementation_switches_keep_pytorchs_trajectory(name, switches):
+    ours_params, torch_params = make_params()
+    kwargs = {**CASES[name][-1], **switches}
+    ours, theirs = build(name, kwargs, ours_params, torch_params)
+    for key, value in switches.items():
+        assert all(group[key] == value for group in ours.param_groups)
+    run(ours, theirs, ours_params, torch_params, steps=10)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adagrad"])
+def test_fused_and_foreach_together_is_pytorchs_error(name):
+    ours_params, torch_params = make_params()
+    with pytest.raises(RuntimeError) as theirs:
+        getattr(torch.optim, name)(torch_params, foreach=True, fused=True)
+    with pytest.raises(RuntimeError) as ours:
+        getattr(optim, name)(ours_params, foreach=True, fused=True)
+    assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("name, switch", [
+    ("Adam", "capturable"), ("NAdam", "capturable"), ("RMSprop", "capturable"),
+    ("Adadelta", "capturable"), ("SGD", "differentiable"), ("Adam", "differentiable"),
+])
+def test_unsupported_switches_are_refused_by_name(name, switch):
+    ours_params, _ = make_params()
+    with pytest.raises(RuntimeError, match=f"{switch}=True"):
+        getattr(optim, name)(ours_params, **{switch: True})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_named_parameters_like_pytorch(name):
+    ours_params, torch_params = make_params()
+    kwargs = CASES[name][0]
+    ours = getattr(optim, name)(list(zip(["W", "b", "c"], ours_params)), **kwargs)
+    theirs = getattr(torch.optim, name)(list(zip(["W", "b", "c"], torch_params)), **kwargs)
+    assert ours.param_groups[0]["param_names"] == ["W", "b", "c"]
+    assert ours.param_groups[0]["params"] == ours_params
+    run(ours, theirs, ours_params, torch_params, steps=3)
+    assert ours.state_dict()["param_groups"] == theirs.state_dict()["param_groups"]
+
+
+def test_named_parameters_must_be_all_or_none():
+    (w, b, c), (tw, tb, tc) = make_params()
+    for library, (x, y, z) in ((optim, (w, b, c)), (torch.optim, (tw, tb, tc))):
+        with pytest.raises(ValueError, match="Some param names are missing"):
+            library.SGD([("W", x), y], lr=0.1)
+        unnamed = library.SGD([x], lr=0.1)
+        with pytest.raises(ValueError, match="cannot add param group with names"):
+            unnamed.add_param_group({"params": [("b", y)]})
+        named = library.SGD([("W", x)], lr=0.1)
+        with pytest.raises(ValueError, match="cannot add param group without names"):
+            named.add_param_group({"params": [z]})

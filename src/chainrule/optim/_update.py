@@ -32,6 +32,43 @@ def check_betas(betas: Any) -> tuple[float, float]:
     return tuple(betas)
 
 
+_ABSENT: Any = object()  # an implementation switch the PyTorch optimizer does not have
+
+
+def implementation_options(
+    foreach: bool | None,
+    differentiable: bool,
+    *,
+    capturable: bool = _ABSENT,
+    fused: bool | None = _ABSENT,
+) -> dict[str, Any]:
+    """PyTorch's implementation switches as group entries, for those the optimizer has.
+
+    chainrule has one implementation, vectorised NumPy in place, so ``foreach`` and
+    ``fused`` give the same numbers whatever their value (both True is PyTorch's error);
+    CUDA-graph capture and differentiating through the update are not available.
+    """
+    if foreach and fused is not _ABSENT and fused:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+    if capturable is not _ABSENT and capturable:
+        raise RuntimeError(
+            "capturable=True is for CUDA graph capture, which chainrule does not have; "
+            "leave it False"
+        )
+    if differentiable:
+        raise RuntimeError(
+            "differentiable=True (autograd through the optimizer step) is not supported by "
+            "chainrule's in-place updates; leave it False"
+        )
+    options: dict[str, Any] = {"foreach": foreach}
+    if capturable is not _ABSENT:
+        options["capturable"] = capturable
+    options["differentiable"] = differentiable
+    if fused is not _ABSENT:
+        options["fused"] = fused
+    return options
+
+
 class Workspace:
     """Scratch arrays reused across steps: one flat array per (dtype, slot), viewed in
     the shape of the parameter being updated."""

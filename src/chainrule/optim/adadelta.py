@@ -7,7 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from ._update import Workspace, check_lr, check_non_negative, decay_square_, effective_grad
+from ._update import (
+    Workspace,
+    check_lr,
+    check_non_negative,
+    decay_square_,
+    effective_grad,
+    implementation_options,
+)
 from .optimizer import Optimizer, ParamsT
 
 
@@ -31,8 +38,11 @@ class Adadelta(Optimizer):
         rho: float = 0.9,
         eps: float = 1e-6,
         weight_decay: float = 0,
+        foreach: bool | None = None,
         *,
+        capturable: bool = False,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         check_lr(lr)
         if not 0.0 <= rho <= 1.0:
@@ -45,6 +55,7 @@ class Adadelta(Optimizer):
             "eps": eps,
             "weight_decay": weight_decay,
             "maximize": maximize,
+            **implementation_options(foreach, differentiable, capturable=capturable),
         }
         self._work = Workspace()
         super().__init__(params, defaults)

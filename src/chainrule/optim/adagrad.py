@@ -7,7 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from ._update import Workspace, check_lr, check_non_negative, effective_grad
+from ._update import (
+    Workspace,
+    check_lr,
+    check_non_negative,
+    effective_grad,
+    implementation_options,
+)
 from .optimizer import Optimizer, ParamsT
 
 
@@ -33,8 +39,11 @@ class Adagrad(Optimizer):
         weight_decay: float = 0,
         initial_accumulator_value: float = 0,
         eps: float = 1e-10,
+        foreach: bool | None = None,
         *,
         maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         check_lr(lr)
         check_non_negative(lr_decay, "lr_decay")
@@ -48,6 +57,7 @@ class Adagrad(Optimizer):
             "weight_decay": weight_decay,
             "initial_accumulator_value": initial_accumulator_value,
             "maximize": maximize,
+            **implementation_options(foreach, differentiable, fused=fused),
         }
         self._work = Workspace()
         super().__init__(params, defaults)

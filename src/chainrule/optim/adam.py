@@ -14,6 +14,7 @@ from ._update import (
     check_non_negative,
     decay_square_,
     decayed_grad,
+    implementation_options,
     lerp_,
     state_buffer,
 )
@@ -44,7 +45,11 @@ class Adam(Optimizer):
         weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
         check_lr(lr)
@@ -59,6 +64,8 @@ class Adam(Optimizer):
             "amsgrad": amsgrad,
             "maximize": maximize,
             "decoupled_weight_decay": decoupled_weight_decay,
+            **implementation_options(foreach, differentiable, capturable=capturable,
+                                     fused=fused),
         }
         self._work = Workspace()
         super().__init__(params, defaults)
@@ -121,10 +128,15 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         super().__init__(
             params, lr, betas, eps, weight_decay, amsgrad,
-            maximize=maximize, decoupled_weight_decay=True,
+            foreach=foreach, maximize=maximize, capturable=capturable,
+            differentiable=differentiable, fused=fused, decoupled_weight_decay=True,
         )
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from ._update import (
     check_non_negative,
     decay_square_,
     decayed_grad,
+    implementation_options,
     lerp_,
 )
 from .optimizer import Optimizer, ParamsT
@@ -44,7 +45,10 @@ class NAdam(Optimizer):
         momentum_decay: float = 4e-3,
         decoupled_weight_decay: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
     ) -> None:
         check_lr(lr)
         check_non_negative(eps, "epsilon")
@@ -59,6 +63,7 @@ class NAdam(Optimizer):
             "momentum_decay": momentum_decay,
             "decoupled_weight_decay": decoupled_weight_decay,
             "maximize": maximize,
+            **implementation_options(foreach, differentiable, capturable=capturable),
         }
         self._work = Workspace()
         super().__init__(params, defaults)

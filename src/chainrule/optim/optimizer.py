@@ -14,7 +14,7 @@ import numpy as np
 
 from ..tensor import Tensor
 
-ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
 
 class _Required:
@@ -25,6 +25,20 @@ class _Required:
 
 
 required = _Required()
+
+
+def _split_names(group: dict[str, Any]) -> None:
+    """Named parameters (``model.named_parameters()``): ``(name, tensor)`` pairs become
+    ``params`` and ``param_names``, as in PyTorch; all of a group's or none must be named."""
+    named = [isinstance(p, tuple) for p in group["params"]]
+    if not any(named):
+        return
+    if not all(named):
+        raise ValueError(
+            "all optimizer params should be with/without names. Some param names are missing"
+        )
+    group["param_names"] = [name for name, _ in group["params"]]
+    group["params"] = [p for _, p in group["params"]]
 
 
 class Optimizer:
@@ -62,6 +76,14 @@ class Optimizer:
                 "ordering of tensors in sets will change between runs. Please use a list instead."
             )
         group["params"] = list(params or [])
+        _split_names(group)
+        if self.param_groups and (("param_names" in group)
+                                  != ("param_names" in self.param_groups[0])):
+            kind = "with names" if "param_names" in group else "without names"
+            raise ValueError(
+                "all optimizer param groups should be with/without names. cannot add param "
+                f"group {kind} to the optimizer"
+            )
         for p in group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(

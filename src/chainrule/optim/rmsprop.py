@@ -13,6 +13,7 @@ from ._update import (
     check_non_negative,
     decay_square_,
     effective_grad,
+    implementation_options,
     lerp_,
     state_buffer,
 )
@@ -42,8 +43,10 @@ class RMSprop(Optimizer):
         weight_decay: float = 0,
         momentum: float = 0,
         centered: bool = False,
-        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         check_lr(lr)
         check_non_negative(eps, "epsilon")
@@ -58,6 +61,7 @@ class RMSprop(Optimizer):
             "centered": centered,
             "weight_decay": weight_decay,
             "maximize": maximize,
+            **implementation_options(foreach, differentiable, capturable=capturable),
         }
         self._work = Workspace()
         super().__init__(params, defaults)

@@ -7,7 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from ._update import Workspace, check_lr, check_non_negative, effective_grad
+from ._update import (
+    Workspace,
+    check_lr,
+    check_non_negative,
+    effective_grad,
+    implementation_options,
+)
 from .optimizer import Optimizer, ParamsT
 
 
@@ -34,6 +40,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         check_lr(lr)
         check_non_negative(momentum, "momentum")
@@ -45,6 +54,7 @@ class SGD(Optimizer):
             "weight_decay": weight_decay,
             "nesterov": nesterov,
             "maximize": maximize,
+            **implementation_options(foreach, differentiable, fused=fused),
         }
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
