@@ -32,9 +32,10 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1 / (1 - p);
-    the identity when not training (or p == 0)."""
+    the identity when not training (or p == 0). (``inplace`` is accepted and ignored: the
+    result is always a new tensor.)"""
     _check_p(p)
     if not training or p == 0:
         return input

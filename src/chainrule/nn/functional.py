@@ -3,12 +3,14 @@
 from ..ops.activations import *  # noqa: F403
 from ..ops.activations import __all__ as _activations
 from ..ops.cross_entropy import cross_entropy, nll_loss
-from ..ops.elementwise import relu, sigmoid, tanh
+from ..ops.elementwise import relu as _relu
+from ..ops.elementwise import sigmoid, tanh
 from ..ops.fused import log_softmax, one_hot, softmax
 from ..ops.linalg import linear
 from ..ops.losses import *  # noqa: F403
 from ..ops.losses import __all__ as _losses
 from ..ops.normalization import batch_norm, layer_norm
+from ..tensor import Tensor
 from .dropout import dropout
 from .sparse import embedding
 
@@ -29,3 +31,9 @@ __all__ = [
     "softmax",
     "tanh",
 ]
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(input, 0) elementwise; its gradient is 0 at 0. (``inplace`` is accepted and
+    ignored: the result is always a new tensor.)"""
+    return _relu(input)

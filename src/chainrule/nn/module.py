@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..backend import array_module, device_of, to_numpy
 from ..dtypes import FLOATING, as_dtype
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -49,6 +50,19 @@ class RemovableHandle:
 
     def __exit__(self, *exc_info: object) -> None:
         self.remove()
+
+
+def _move_in_place(tensor: Tensor, device: str | None, dtype: np.dtype | None) -> None:
+    """Give ``tensor`` (and its ``.grad``) ``device`` and, if floating point, ``dtype``."""
+    for holder in (tensor, tensor.grad):
+        if holder is None:
+            continue
+        data = holder.data
+        if device is not None and device_of(data) != device:
+            data = to_numpy(data) if device == "cpu" else array_module(device).asarray(data)
+        if dtype is not None and data.dtype in FLOATING and data.dtype != dtype:
+            data = data.astype(dtype)
+        holder.data = data
 
 
 class Module:
@@ -299,16 +313,30 @@ class Module:
             else:
                 p.grad.data[...] = 0
 
-    def to(self, dtype: Any) -> Module:
-        """Cast every floating-point parameter and buffer to ``dtype`` in place."""
-        target = as_dtype(dtype)
-        if target not in FLOATING:
-            raise TypeError(f"Module.to only accepts floating point dtypes, got {target}")
+    def to(self, *args: Any, device: Any = None, dtype: Any = None,
+           non_blocking: bool = False) -> Module:
+        """Move and/or cast every parameter and buffer in place, as ``torch.nn.Module.to``:
+        ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)`` (its device and
+        dtype). A dtype applies to the floating-point tensors only; it must be a floating
+        point dtype."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            elif isinstance(arg, str):
+                device = arg
+            else:
+                dtype = arg
+        target = None
+        if dtype is not None:
+            target = as_dtype(dtype)
+            if target not in FLOATING:
+                raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired "
+                                f"dtype={target}")
+        if device is not None:
+            device = "cuda" if str(device).startswith("cuda") else str(device)
+            array_module(device)  # a clear error for an unknown or unavailable device
         for tensor in (*self.parameters(), *self.buffers()):
-            if tensor.data.dtype in FLOATING:
-                tensor.data = tensor.data.astype(target)
-                if tensor.grad is not None:
-                    tensor.grad.data = tensor.grad.data.astype(target)
+            _move_in_place(tensor, device, target)
         return self
 
     def float(self) -> Module:

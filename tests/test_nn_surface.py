@@ -1,0 +1,154 @@
+"""The layers' full PyTorch surface: constructor and functional signatures, Embedding's
+padding_idx / max_norm / scale_grad_by_freq / from_pretrained, BatchNorm1d and LayerNorm
+without bias, ``device=`` and ``Module.to``'s forms, reprs, against PyTorch in float64."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+import chainrule as cr
+import chainrule.nn.functional as F
+from chainrule import nn
+
+RNG = np.random.default_rng(99)
+
+
+def _shape(fn):
+    fn = fn.__init__ if inspect.isclass(fn) else fn
+    return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()
+            if p.name != "self"]
+
+
+@pytest.mark.parametrize("name", ["Linear", "LayerNorm", "BatchNorm1d", "Embedding", "ReLU",
+                                  "Dropout", "Flatten"])
+def test_layer_signature_is_pytorchs(name):
+    assert _shape(getattr(nn, name)) == _shape(getattr(torch.nn, name))
+
+
+@pytest.mark.parametrize("name", ["relu", "dropout", "embedding", "batch_norm", "layer_norm",
+                                  "cross_entropy", "nll_loss", "mse_loss"])
+def test_functional_signature_is_pytorchs(name):
+    def current(fn):  # PyTorch's deprecated size_average / reduce aside
+        return [p for p in _shape(fn) if p[0] not in ("size_average", "reduce")]
+
+    assert current(getattr(F, name)) == current(getattr(TF, name))
+
+
+def test_embedding_from_pretrained_signature_is_pytorchs():
+    assert _shape(nn.Embedding.from_pretrained) == _shape(torch.nn.Embedding.from_pretrained)
+
+
+def _pair_embedding(**kwargs):
+    table = RNG.normal(size=(7, 3)) * 2
+    ours = nn.Embedding.from_pretrained(cr.tensor(table.copy()), freeze=False, **kwargs)
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(table.copy()), freeze=False,
+                                                **kwargs)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"padding_idx": 2}, {"padding_idx": -1}, {"scale_grad_by_freq": True},
+    {"max_norm": 1.5}, {"max_norm": 1.0, "norm_type": 1.0},
+    {"padding_idx": 0, "scale_grad_by_freq": True, "max_norm": 2.0},
+])
+def test_embedding_options_match_pytorch(kwargs):
+    ours, theirs = _pair_embedding(**kwargs)
+    ids = np.array([[0, 2, 2, 5], [6, 2, 0, 1]])
+    out, tout = ours(cr.tensor(ids)), theirs(torch.tensor(ids))
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-12)
+    seed = RNG.normal(size=out.shape)
+    out.backward(seed)
+    tout.backward(torch.tensor(seed))
+    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-12,
+                               atol=1e-15)
+    assert repr(ours) == repr(theirs)
+
+
+def test_embedding_padding_row_gets_no_gradient_through_the_functional_form():
+    table = cr.tensor(RNG.normal(size=(4, 2)), requires_grad=True)
+    F.embedding(cr.tensor([[3, 1, 3]]), table, padding_idx=3).sum().backward()
+    np.testing.assert_array_equal(table.grad.data, [[0, 0], [1, 1], [0, 0], [0, 0]])
+
+
+def test_embedding_from_pretrained_freezes_and_shares():
+    table = cr.tensor(np.ones((3, 2)))
+    frozen = nn.Embedding.from_pretrained(table)
+    assert not frozen.weight.requires_grad
+    assert np.shares_memory(frozen.weight.data, table.data)
+    assert nn.Embedding.from_pretrained(table, freeze=False).weight.requires_grad
+    with pytest.raises(AssertionError, match="2-dimensional"):
+        nn.Embedding.from_pretrained(cr.ones(3))
+
+
+def test_sparse_embedding_gradients_are_refused_by_name():
+    with pytest.raises(RuntimeError, match="sparse=True"):
+        nn.Embedding(5, 2, sparse=True)
+    with pytest.raises(RuntimeError, match="sparse=True"):
+        F.embedding(cr.tensor([1]), cr.ones(5, 2), sparse=True)
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_batchnorm_without_bias_matches_pytorch(affine):
+    ours = nn.BatchNorm1d(4, affine=affine, bias=False).double()
+    theirs = torch.nn.BatchNorm1d(4, affine=affine, bias=False).double()
+    assert ours.bias is None and (ours.weight is not None) == affine
+    assert repr(ours) == repr(theirs)
+    if affine:
+        ours.weight.data[...] = theirs.weight.detach().numpy()[...] = RNG.normal(size=4)
+    x = RNG.normal(size=(6, 4))
+    xo, xt = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = ours(xo), theirs(xt)
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    seed = RNG.normal(size=(6, 4))
+    out.backward(seed)
+    tout.backward(torch.tensor(seed))
+    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    if affine:
+        np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(),
+                                   rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"bias": False}, {"elementwise_affine": False}])
+def test_layernorm_repr_is_pytorchs(kwargs):
+    assert repr(nn.LayerNorm(4, **kwargs)) == repr(torch.nn.LayerNorm(4, **kwargs))
+
+
+def test_device_cpu_and_module_to_forms():
+    layer = nn.Linear(3, 2, device="cpu", dtype=cr.float64)
+    assert layer.weight.device == "cpu" and layer.weight.dtype == cr.float64
+    for make in (lambda: nn.LayerNorm(3, device="cpu"), lambda: nn.BatchNorm1d(3, device="cpu"),
+                 lambda: nn.Embedding(3, 2, device="cpu")):
+        assert all(p.device == "cpu" for p in make().parameters())
+    model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    assert model.to("cpu", cr.float64) is model
+    assert {t.dtype for t in (*model.parameters(), *model.buffers())} == {cr.float64, cr.int64}
+    model.to(cr.ones(1, dtype=cr.float32))
+    assert all(p.dtype == cr.float32 for p in model.parameters())
+    model.to(device="cpu", dtype=cr.float64)
+    assert all(p.dtype == cr.float64 for p in model.parameters())
+    assert model[1].num_batches_tracked.dtype == cr.int64  # not a float: left as it is
+    with pytest.raises(TypeError, match="floating point"):
+        model.to(cr.int64)
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        model.to("tpu")
+
+
+def test_device_cuda_without_cupy_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cupy", None)
+    with pytest.raises(RuntimeError, match="needs CuPy"):
+        nn.Linear(2, 2, device="cuda")
+    with pytest.raises(RuntimeError, match="needs CuPy"):
+        nn.Linear(2, 2).to("cuda")
+
+
+def test_relu_and_dropout_accept_inplace():
+    x = cr.tensor([-1.0, 2.0])
+    np.testing.assert_array_equal(F.relu(x, inplace=True).data, [0.0, 2.0])
+    np.testing.assert_array_equal(F.dropout(x, 0.5, False, inplace=True).data, x.data)
