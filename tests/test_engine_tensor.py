@@ -11,6 +11,7 @@ gradients that come back in the broadcast shape).
 from __future__ import annotations
 
 import gc
+import inspect
 import math
 import weakref
 
@@ -849,3 +850,53 @@ def test_custom_function_in_a_retained_graph_twice():
     ty.backward(retain_graph=True)
     ty.backward()
     close(x.grad, tx.grad)
+
+
+# --- backward(inputs=...), create_graph ---------------------------------------------------
+
+
+def _two_leaves():
+    (a, ta), (b, tb) = pair([1.0, 2.0]), pair([3.0, -4.0])
+    return a, b, ta, tb
+
+
+@pytest.mark.parametrize("pick", [lambda a, b: [a], lambda a, b: b, lambda a, b: (a, b)])
+def test_backward_inputs_limit_the_grads_written_like_torch(pick):
+    a, b, ta, tb = _two_leaves()
+    (a * b * b).sum().backward(inputs=pick(a, b))
+    (ta * tb * tb).sum().backward(inputs=pick(ta, tb))
+    for ours, theirs in ((a, ta), (b, tb)):
+        assert (ours.grad is None) == (theirs.grad is None)
+        if ours.grad is not None:
+            close(ours.grad, theirs.grad)
+
+
+def test_backward_inputs_may_name_an_intermediate_tensor():
+    a, b, ta, tb = _two_leaves()
+    m, tm = a * b, ta * tb
+    (m * m).sum().backward(inputs=[m, b])
+    (tm * tm).sum().backward(inputs=[tm, tb])
+    close(m.grad, tm.grad)
+    close(b.grad, tb.grad)
+    assert a.grad is None and ta.grad is None
+
+
+def test_backward_inputs_errors():
+    a, b, _, _ = _two_leaves()
+    with pytest.raises(RuntimeError, match="cannot be empty"):
+        (a * b).sum().backward(inputs=[])
+    with pytest.raises(RuntimeError, match="requires grad"):
+        (a * b).sum().backward(inputs=[cr.tensor([1.0, 2.0])])
+    with pytest.raises(RuntimeError, match="create_graph=True"):
+        (a * b).sum().backward(create_graph=True)
+
+
+def test_backward_signature_is_torchs():
+    ours = list(inspect.signature(cr.Tensor.backward).parameters)
+    assert ours == list(inspect.signature(torch.Tensor.backward).parameters)
+
+
+def test_split_method_takes_torchs_keyword():
+    x, tx = pair(np.arange(10.0))
+    for ours, theirs in zip(x.split(split_size=4), tx.split(split_size=4)):
+        close(ours, theirs)

@@ -28,9 +28,11 @@ _new = object.__new__
 
 
 class _BackwardPass:
-    """Whether the backward pass under way keeps the graph (``retain_graph=True``)."""
+    """The backward pass under way: whether it keeps the graph (``retain_graph=True``) and
+    the tensors it writes ``.grad`` of (``inputs=``; None: every leaf and retained grad)."""
 
     retain_graph = False
+    only: set | None = None
 
 _RELEASED_GRAPH = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -186,13 +188,22 @@ class Tensor:
 
     # --- backpropagation -------------------------------------------------------------
 
-    def backward(self, gradient: Any = None, retain_graph: bool | None = None) -> None:
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
         """Compute d(self)/d(leaf) for every leaf that requires grad, into ``leaf.grad``.
 
         ``gradient`` is d(loss)/d(self); it may be left out only for a tensor with
         one element (then it is 1). Gradients accumulate into ``.grad``. The saved
-        arrays of the graph are freed unless ``retain_graph=True``.
+        arrays of the graph are freed unless ``retain_graph=True``. ``inputs`` (a tensor
+        or a sequence of them) limits the ``.grad`` written to those tensors. Higher-order
+        gradients (``create_graph=True``) are not available.
         """
+        if create_graph:
+            raise RuntimeError(
+                "backward(create_graph=True): chainrule's backward pass computes gradients "
+                "with NumPy, outside the graph, so gradients of gradients are not available"
+            )
+        only = None if inputs is None else _input_set(inputs)
         if not self._requires_grad:
             raise RuntimeError(
                 "element 0 of tensors does not require grad and does not have a grad_fn"
@@ -218,15 +229,16 @@ class Tensor:
                 )
         self._pending = seed
         if self._ctx is None:
-            self._accumulate_leaf(seed)
+            if only is None or self in only:
+                self._accumulate_leaf(seed)
             self._pending = None
             return
-        previous = _BackwardPass.retain_graph
-        _BackwardPass.retain_graph = bool(retain_graph)
+        previous = _BackwardPass.retain_graph, _BackwardPass.only
+        _BackwardPass.retain_graph, _BackwardPass.only = bool(retain_graph), only
         try:
             engine.backward(self, leaves=False)
         finally:
-            _BackwardPass.retain_graph = previous
+            _BackwardPass.retain_graph, _BackwardPass.only = previous
 
     def _backward(self) -> None:
         """One chain-rule step: pass this node's gradient to its inputs (engine calls this)."""
@@ -235,7 +247,8 @@ class Tensor:
         if ctx is None or grad is None:
             return
         self._pending = None
-        if self._retains_grad:
+        only = _BackwardPass.only
+        if self._retains_grad if only is None else self in only:
             self._accumulate_leaf(grad)
         inputs = ctx.inputs
         if inputs is None:
@@ -260,6 +273,8 @@ class Tensor:
             if g.shape != data.shape:
                 g = unbroadcast(g, data.shape)
             if tensor._ctx is None:
+                if only is not None and tensor not in only:
+                    continue
                 # A fresh whole array that only this loop refers to (its local ``g`` and,
                 # maybe, the tuple ``grads``) becomes ``.grad`` as it is, with no copy.
                 if (tensor.grad is None and g.__class__ is np.ndarray and g.base is None
@@ -381,6 +396,21 @@ class Tensor:
         from ._format import format_tensor
 
         return format_tensor(self)
+
+
+def _input_set(inputs: Any) -> set:
+    """``backward``'s ``inputs``: one tensor or a non-empty sequence of tensors that
+    require grad, as a set."""
+    tensors = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if not tensors:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    for tensor in tensors:
+        if not isinstance(tensor, Tensor) or not tensor._requires_grad:
+            raise RuntimeError(
+                "backward(inputs=...): every input must be a Tensor that requires grad, got "
+                f"{type(tensor).__name__ if not isinstance(tensor, Tensor) else 'one without'}"
+            )
+    return set(tensors)
 
 
 def _as_tensor(x: Any) -> Tensor:

@@ -222,6 +222,12 @@ def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     return tuple(select(input, dim, i) for i in range(shape[dim]))
 
 
-Tensor.split = split
+def _split_method(self: Tensor, split_size: int | Sequence[int], dim: int = 0
+                  ) -> tuple[Tensor, ...]:
+    """``tensor.split(split_size, dim=0)``: ``split`` as a method, with PyTorch's names."""
+    return split(self, split_size, dim)
+
+
+Tensor.split = _split_method
 Tensor.chunk = chunk
 Tensor.unbind = unbind
