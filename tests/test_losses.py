@@ -378,6 +378,18 @@ def test_legacy_size_average_and_reduce(size_average, reduce):
         assert module.reduction == tnn.BCELoss(size_average=size_average, reduce=reduce).reduction
 
 
+@pytest.mark.parametrize("size_average, reduce", [(False, None), (None, False), (True, True)])
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_legacy_flags_of_the_class_losses_in_torchs_positions(name, size_average, reduce):
+    x, xt = pair(np.random.default_rng(5).normal(size=(4, 3)))
+    y = np.array([0, 2, 1, 2])
+    with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+        ours = getattr(cr.nn.functional, name)(x, cr.tensor(y), None, size_average, -100, reduce)
+    with pytest.warns(UserWarning):
+        theirs = getattr(F, name)(xt, torch.tensor(y), None, size_average, -100, reduce)
+    close(ours, theirs)
+
+
 # --- warnings and errors ------------------------------------------------------------------------
 
 

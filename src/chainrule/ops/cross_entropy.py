@@ -14,6 +14,7 @@ import numpy as np
 from ..dtypes import FLOATING, int64
 from ..function import Function
 from ..tensor import Tensor
+from ._loss_common import _legacy_reduction
 from ._matrix_sums import add_reduce, max_rows, sum_rows
 from .fused import _REDUCTIONS, _shifted_exp
 from .indexing import ids_in_range
@@ -324,7 +325,9 @@ def cross_entropy(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
+    size_average: bool | None = None,
     ignore_index: int = -100,
+    reduce: bool | None = None,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
@@ -335,8 +338,11 @@ def cross_entropy(
     dtype as ``input``). ``weight`` (C,) rescales each class; with ``reduction="mean"``
     and class indices the sum is divided by the total weight of the targets.
     Entries whose target is ``ignore_index`` count for nothing. ``label_smoothing``
-    mixes the target with the uniform distribution over classes.
+    mixes the target with the uniform distribution over classes. ``size_average`` and
+    ``reduce`` are PyTorch's deprecated spellings of ``reduction``.
     """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     _check_reduction("cross_entropy", reduction)
     smoothing = float(label_smoothing)
     if not 0.0 <= smoothing <= 1.0:
@@ -375,12 +381,17 @@ def nll_loss(
     input: Tensor,
     target: Tensor,
     weight: Tensor | None = None,
+    size_average: bool | None = None,
     ignore_index: int = -100,
+    reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood of class ``target`` under log-probabilities ``input``.
 
-    Shapes, ``weight``, ``ignore_index`` and ``reduction`` as in ``cross_entropy``.
+    Shapes, ``weight``, ``ignore_index`` and ``reduction`` (and the deprecated
+    ``size_average``/``reduce``) as in ``cross_entropy``.
     """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
     _check_reduction("nll_loss", reduction)
     return NLLLoss.apply(input, target, weight, int(ignore_index), reduction)
