@@ -32,12 +32,10 @@ def test_layer_signature_is_pytorchs(name):
 
 
 @pytest.mark.parametrize("name", ["relu", "dropout", "embedding", "batch_norm", "layer_norm",
-                                  "cross_entropy", "nll_loss", "mse_loss"])
+                                  "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
+                                  "binary_cross_entropy_with_logits"])
 def test_functional_signature_is_pytorchs(name):
-    def current(fn):  # PyTorch's deprecated size_average / reduce aside
-        return [p for p in _shape(fn) if p[0] not in ("size_average", "reduce")]
-
-    assert current(getattr(F, name)) == current(getattr(TF, name))
+    assert _shape(getattr(F, name)) == _shape(getattr(TF, name))
 
 
 def test_embedding_from_pretrained_signature_is_pytorchs():
