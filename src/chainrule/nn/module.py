@@ -17,6 +17,7 @@ import numpy as np
 
 from ..backend import array_module, device_of, to_numpy
 from ..dtypes import FLOATING, as_dtype
+from ..ops.cast import to_arguments
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -319,22 +320,13 @@ class Module:
         ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)`` (its device and
         dtype). A dtype applies to the floating-point tensors only; it must be a floating
         point dtype."""
-        for arg in args:
-            if isinstance(arg, Tensor):
-                device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, str):
-                device = arg
-            else:
-                dtype = arg
+        device, dtype = to_arguments(args, device, dtype)
         target = None
         if dtype is not None:
             target = as_dtype(dtype)
             if target not in FLOATING:
                 raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired "
                                 f"dtype={target}")
-        if device is not None:
-            device = "cuda" if str(device).startswith("cuda") else str(device)
-            array_module(device)  # a clear error for an unknown or unavailable device
         for tensor in (*self.parameters(), *self.buffers()):
             _move_in_place(tensor, device, target)
         return self

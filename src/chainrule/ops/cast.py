@@ -61,10 +61,9 @@ def _cast(self: Tensor, dtype: Any) -> Tensor:
         return Tensor._make(self.data.astype(dtype))
 
 
-def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None,
-       non_blocking: bool = False, copy: bool = False) -> Tensor:
-    """self with another dtype and/or on another device, as ``torch.Tensor.to``: ``to(dtype)``,
-    ``to(device)``, ``to(device, dtype)``, ``to(other)`` (other's dtype and device)."""
+def to_arguments(args: tuple, device: Any, dtype: Any) -> tuple[str | None, Any]:
+    """(device, dtype) from ``.to``'s positional forms (a device string, a dtype, a
+    Tensor) and keywords; the device checked (an unknown or unavailable one raises)."""
     for arg in args:
         if isinstance(arg, Tensor):
             dtype, device = arg.dtype, arg.device
@@ -72,10 +71,19 @@ def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None,
             device = arg
         else:
             dtype = arg
-    out = self
     if device is not None:
         device = "cuda" if str(device).startswith("cuda") else str(device)
         array_module(device)
+    return device, dtype
+
+
+def to(self: Tensor, *args: Any, dtype: Any = None, device: Any = None,
+       non_blocking: bool = False, copy: bool = False) -> Tensor:
+    """self with another dtype and/or on another device, as ``torch.Tensor.to``: ``to(dtype)``,
+    ``to(device)``, ``to(device, dtype)``, ``to(other)`` (other's dtype and device)."""
+    device, dtype = to_arguments(args, device, dtype)
+    out = self
+    if device is not None:
         if device != self.device:
             out = Move.apply(out, device)
     if dtype is not None:
