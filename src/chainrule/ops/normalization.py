@@ -47,8 +47,6 @@ class BatchNorm(Function):
         centered = x - mean
         var = _sum_per_channel(np.square(centered), axes) / n
         inv_std = 1.0 / np.sqrt(var + eps)
-        x_hat = centered
-        x_hat *= inv_std
         if running_mean is not None:
             running_mean *= 1 - momentum
             running_mean += momentum * mean.reshape(-1)
@@ -57,27 +55,29 @@ class BatchNorm(Function):
             running_var += (momentum * n / max(n - 1, 1)) * var.reshape(-1)
         gamma = _channel_view(weight, x.ndim)
         if any(ctx.needs_input_grad[:3]):
-            ctx.save_for_backward(x_hat, inv_std, gamma)
+            # x_hat = centered * inv_std is never formed: its per-channel factor is folded
+            # into the others, here and in backward (one pass over the batch fewer).
+            ctx.save_for_backward(centered, inv_std, gamma)
             ctx.axes = axes
-        out = x_hat * gamma if gamma is not None else x_hat.copy()
+        out = centered * (inv_std if gamma is None else inv_std * gamma)
         if bias is not None:
             out += _channel_view(bias, x.ndim)
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        x_hat, inv_std, gamma = ctx.saved_tensors
+        centered, inv_std, gamma = ctx.saved_tensors
         axes = ctx.axes
         needs_x, needs_weight, needs_bias = ctx.needs_input_grad[:3]
         grad_sum = _sum_per_channel(grad, axes)
-        grad_dot_x_hat = _sum_per_channel(grad * x_hat, axes)
+        grad_dot_x_hat = _sum_per_channel(grad * centered, axes) * inv_std
         grad_x = grad_weight = grad_bias = None
         if needs_x:
             n = grad.size // grad.shape[1]
             scale = inv_std / n if gamma is None else gamma * inv_std / n
             grad_x = n * grad
             grad_x -= grad_sum
-            grad_x -= x_hat * grad_dot_x_hat
+            grad_x -= centered * (inv_std * grad_dot_x_hat)  # x_hat * sum(grad * x_hat)
             grad_x *= scale
         if needs_weight:
             grad_weight = grad_dot_x_hat.reshape(-1)
