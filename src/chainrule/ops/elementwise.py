@@ -140,7 +140,12 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (1 - out * out)
+        slope = out * out
+        if slope.__class__ is not np.ndarray or slope.dtype != grad.dtype:
+            return grad * (1 - slope)
+        np.subtract(1, slope, out=slope)  # in place: one fresh array, not three
+        slope *= grad
+        return slope
 
 
 class Sigmoid(Function):
