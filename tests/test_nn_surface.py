@@ -150,3 +150,46 @@ def test_relu_and_dropout_accept_inplace():
     x = cr.tensor([-1.0, 2.0])
     np.testing.assert_array_equal(F.relu(x, inplace=True).data, [0.0, 2.0])
     np.testing.assert_array_equal(F.dropout(x, 0.5, False, inplace=True).data, x.data)
+
+
+# --- registration order and the containers' list operations --------------------------------
+
+
+def _layout(model):
+    return ([(name, type(m).__name__) for name, m in model.named_children()],
+            [name for name, _ in model.named_parameters()])
+
+
+def test_reassigning_a_parameter_or_child_keeps_its_place_like_torch():
+    results = []
+    for lib, wrap in ((nn, lambda t: cr.tensor(t.data.copy())), (torch.nn, lambda t: t.detach())):
+        model = lib.Sequential(lib.Linear(2, 3), lib.Tanh(), lib.Linear(3, 1))
+        model[0].weight = lib.Parameter(wrap(model[0].weight))
+        model[1] = lib.ReLU()
+        model[0].register_buffer("scale", None)
+        model[0].register_buffer("scale", model[0].weight.detach(), persistent=False)
+        results.append((_layout(model), list(model.state_dict())))
+    assert results[0] == results[1]
+
+
+def test_sequential_and_modulelist_list_operations_like_torch():
+    layouts = []
+    for lib in (nn, torch.nn):
+        seq = lib.Sequential(lib.Linear(2, 3), lib.Tanh(), lib.Linear(3, 1))
+        seq.insert(1, lib.ReLU())
+        seq.insert(-1, lib.Sigmoid())
+        seq.extend(lib.Sequential(lib.Tanh(), lib.ReLU()))
+        popped = seq.pop(0)
+        del seq[-1]
+        del seq[1:3]
+        seq[0] = lib.Tanh()
+        items = lib.ModuleList([lib.Tanh(), lib.ReLU(), lib.Sigmoid()])
+        items.insert(1, lib.Linear(1, 1))
+        taken = items.pop(0)
+        del items[-1]
+        items[0] = lib.Tanh()
+        layouts.append((_layout(seq), type(popped).__name__, _layout(items),
+                        type(taken).__name__))
+    assert layouts[0] == layouts[1]
+    with pytest.raises(IndexError):
+        nn.Sequential(nn.Tanh()).insert(5, nn.ReLU())

@@ -15,6 +15,15 @@ def _check_index(index: int, length: int, kind: str) -> int:
     return index % length
 
 
+def _renumber(container: Module, modules: list[Module]) -> None:
+    """Register ``modules`` as the container's children named "0", "1", ..., as PyTorch
+    renumbers a Sequential or ModuleList after an insertion or a deletion."""
+    for name in list(container._modules):
+        delattr(container, name)
+    for index, module in enumerate(modules):
+        container.add_module(str(index), module)
+
+
 class Sequential(Module):
     """Apply modules one after another: ``Sequential(Linear(2, 16), Tanh(), Linear(16, 1))``.
 
@@ -44,6 +53,43 @@ class Sequential(Module):
     def add(self, module: Module) -> Sequential:
         """Keras's name for ``append``."""
         return self.append(module)
+
+    def extend(self, sequential: Iterable[Module]) -> Sequential:
+        """Append each module of ``sequential``; returns self."""
+        for module in sequential:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Put ``module`` before position ``index`` (the modules are renumbered 0, 1, ...);
+        returns self."""
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        modules = list(self._modules.values())
+        n = len(modules)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        modules.insert(index, module)  # a negative index counts from the end, as a list's
+        _renumber(self, modules)
+        return self
+
+    def pop(self, key: int | slice) -> Module:
+        """Remove and return the module at ``key`` (the rest are renumbered)."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        name = list(self._modules)[_check_index(index, len(self), "Sequential")]
+        setattr(self, name, module)
+
+    def __delitem__(self, index: int | slice) -> None:
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            del modules[index]
+        else:
+            del modules[_check_index(index, len(modules), "Sequential")]
+        _renumber(self, modules)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -76,6 +122,29 @@ class ModuleList(Module):
         for module in modules:
             self.append(module)
         return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index`` (the modules are renumbered)."""
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        _renumber(self, modules)
+
+    def pop(self, key: int | slice) -> Any:
+        """Remove and return the module (or ModuleList, for a slice) at ``key``."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        setattr(self, str(_check_index(index, len(self), "ModuleList")), module)
+
+    def __delitem__(self, index: int | slice) -> None:
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            del modules[index]
+        else:
+            del modules[_check_index(index, len(modules), "ModuleList")]
+        _renumber(self, modules)
 
     def __len__(self) -> int:
         return len(self._modules)

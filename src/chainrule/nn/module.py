@@ -89,10 +89,10 @@ class Module:
                 "(call super().__init__() first in your module's __init__)"
             )
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, keep=self._parameters)
             self._parameters[name] = value
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, keep=self._modules)
             self._modules[name] = value
         elif name in self._parameters:
             if value is not None:
@@ -121,11 +121,14 @@ class Module:
         self._forget(name)
         object.__delattr__(self, name)
 
-    def _forget(self, name: str) -> None:
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
-        self._buffers.pop(name, None)
-        self._non_persistent_buffers.discard(name)
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Unregister ``name`` everywhere but ``keep``, the registry it is about to be set
+        in again (where it keeps its place, as a dict entry that is reassigned does)."""
+        for registry in (self._parameters, self._modules, self._buffers):
+            if registry is not keep:
+                registry.pop(name, None)
+        if keep is not self._buffers:
+            self._non_persistent_buffers.discard(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register ``param`` (or None, an absent parameter such as a disabled bias)."""
@@ -134,7 +137,7 @@ class Module:
                 f"cannot assign {type(param).__name__} as parameter {name!r} "
                 "(a Parameter or None is expected)"
             )
-        self._forget(name)
+        self._forget(name, keep=self._parameters)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
 
@@ -145,9 +148,11 @@ class Module:
                 f"cannot assign {type(tensor).__name__} as buffer {name!r} "
                 "(a Tensor or None is expected)"
             )
-        self._forget(name)
+        self._forget(name, keep=self._buffers)
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
             self._non_persistent_buffers.add(name)
         object.__setattr__(self, name, tensor)
 
@@ -155,7 +160,7 @@ class Module:
         """Register ``module`` as a child called ``name``."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._forget(name)
+        self._forget(name, keep=self._modules)
         self._modules[name] = module
         object.__setattr__(self, name, module)
 
