@@ -193,3 +193,92 @@ def test_sequential_and_modulelist_list_operations_like_torch():
     assert layouts[0] == layouts[1]
     with pytest.raises(IndexError):
         nn.Sequential(nn.Tanh()).insert(5, nn.ReLU())
+
+
+# --- hooks' options, lookups by path, load_state_dict(assign=...) ----------------------------
+
+
+def _hook_trace(lib):
+    """What the hooks of one module see and do, in order, for either library."""
+    seen = []
+    layer = lib.Linear(2, 2)
+    layer.register_forward_hook(lambda m, args, out: seen.append("post"))
+    layer.register_forward_hook(lambda m, args, out: seen.append("first"), prepend=True)
+    layer.register_forward_hook(
+        lambda m, args, kwargs, out: seen.append(("kw", sorted(kwargs))), with_kwargs=True)
+    layer.register_forward_pre_hook(lambda m, args: seen.append("pre"))
+    layer.register_forward_pre_hook(
+        lambda m, args, kwargs: (tuple(a * 2 for a in args), kwargs), with_kwargs=True,
+        prepend=True)
+    handle = layer.register_forward_hook(lambda m, args, out: seen.append("removed"))
+    handle.remove()
+    ones = cr.ones(1, 2) if lib is nn else torch.ones(1, 2)
+    with torch.no_grad():
+        out = layer(ones)
+        expected = layer.forward(ones * 2)
+    return seen, np.allclose(np.asarray(out.detach()), np.asarray(expected.detach()))
+
+
+def test_forward_hook_options_like_torch():
+    assert _hook_trace(nn) == _hook_trace(torch.nn)
+    assert _hook_trace(nn)[1]  # the kwargs pre-hook's new args reached forward
+
+
+@pytest.mark.parametrize("lib", [nn, torch.nn])
+def test_always_call_hooks_run_when_forward_raises(lib):
+    seen = []
+    layer = lib.Linear(2, 2)
+    layer.register_forward_hook(lambda m, args, out: seen.append(("always", out)),
+                                always_call=True)
+    layer.register_forward_hook(lambda m, args, out: seen.append("plain"))
+    bad = cr.ones(1, 3) if lib is nn else torch.ones(1, 3)
+    with pytest.raises(RuntimeError):
+        layer(bad)
+    assert seen == [("always", None)]
+
+
+def test_a_bad_kwargs_pre_hook_result_is_an_error():
+    layer = nn.Linear(2, 2)
+    layer.register_forward_pre_hook(lambda m, args, kwargs: args, with_kwargs=True)
+    with pytest.raises(RuntimeError, match="new_args, new_kwargs"):
+        layer(cr.ones(1, 2))
+
+
+def test_get_submodule_parameter_buffer_like_torch():
+    ours = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+    assert ours.get_submodule("") is ours and ours.get_submodule("1") is ours[1]
+    assert ours.get_parameter("0.weight") is ours[0].weight
+    assert ours.get_buffer("1.running_mean") is ours[1].running_mean
+    for call, target in [("get_submodule", "2"), ("get_submodule", "0.weight"),
+                         ("get_parameter", "1.running_var"), ("get_parameter", "0.nothing"),
+                         ("get_buffer", "0.bias")]:
+        with pytest.raises(AttributeError) as mine:
+            getattr(ours, call)(target)
+        with pytest.raises(AttributeError) as other:
+            getattr(theirs, call)(target)
+        assert str(mine.value) == str(other.value)
+
+
+def test_load_state_dict_assign_takes_the_arrays():
+    layer = nn.Linear(2, 3)
+    state = {"weight": np.ones((3, 2)), "bias": np.zeros(3)}  # float64, not the layer's
+    layer.load_state_dict(state, assign=True)
+    assert layer.weight.dtype == cr.float64 and np.shares_memory(layer.weight.data,
+                                                                  state["weight"])
+    assert layer.weight.requires_grad
+    copied = nn.Linear(2, 3)
+    copied.load_state_dict(state)
+    assert copied.weight.dtype == cr.float32 and not np.shares_memory(copied.weight.data,
+                                                                      state["weight"])
+
+
+def test_modules_with_and_without_duplicates():
+    shared = nn.Tanh()
+    model = nn.Sequential(shared, nn.Linear(1, 1), shared)
+    assert len(list(model.modules())) == 3
+    assert len(list(model.modules(remove_duplicate=False))) == 4
+    model.half()
+    assert model[1].weight.dtype == cr.float16
+    model.cpu()
+    assert model[1].weight.device == "cpu"

@@ -9,6 +9,7 @@ forward pass is a plain attribute lookup.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
@@ -37,14 +38,17 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, hooks: dict[int, Any]) -> None:
+    def __init__(self, hooks: dict[int, Any], *flags: set[int]) -> None:
         self._hooks = hooks
+        self._flags = flags  # the sets of hook ids with an option (with_kwargs, ...)
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
 
     def remove(self) -> None:
         """Unregister the hook (doing it twice is harmless)."""
         self._hooks.pop(self.id, None)
+        for flagged in self._flags:
+            flagged.discard(self.id)
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -66,6 +70,17 @@ def _move_in_place(tensor: Tensor, device: str | None, dtype: np.dtype | None) -
         holder.data = data
 
 
+class _HookFlags:
+    """Which forward hooks of a module were registered with which option."""
+
+    __slots__ = ("with_kwargs", "always_call", "pre_with_kwargs")
+
+    def __init__(self) -> None:
+        self.with_kwargs: set[int] = set()
+        self.always_call: set[int] = set()
+        self.pre_with_kwargs: set[int] = set()
+
+
 class Module:
     """Base class of every layer and model: subclass it and define ``forward``."""
 
@@ -78,6 +93,7 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_hook_flags", _HookFlags())
         object.__setattr__(self, "training", True)
 
     # --- registration -----------------------------------------------------------------
@@ -177,29 +193,83 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not (self._forward_hooks or self._forward_pre_hooks):
             return self.forward(*args, **kwargs)
-        for hook in tuple(self._forward_pre_hooks.values()):
-            replaced = hook(self, args)
-            if replaced is not None:
-                args = replaced if isinstance(replaced, tuple) else (replaced,)
-        output = self.forward(*args, **kwargs)
-        for hook in tuple(self._forward_hooks.values()):
-            replaced = hook(self, args, output)
+        flags = self._hook_flags
+        for hook_id, hook in tuple(self._forward_pre_hooks.items()):
+            if hook_id in flags.pre_with_kwargs:
+                replaced = hook(self, args, kwargs)
+                if replaced is not None:
+                    if not (isinstance(replaced, tuple) and len(replaced) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of (new_args, "
+                            f"new_kwargs), but got {replaced}."
+                        )
+                    args, kwargs = replaced
+            else:
+                replaced = hook(self, args)
+                if replaced is not None:
+                    args = replaced if isinstance(replaced, tuple) else (replaced,)
+        try:
+            output = self.forward(*args, **kwargs)
+        except Exception:
+            self._call_always_called_hooks(args, kwargs)
+            raise
+        for hook_id, hook in tuple(self._forward_hooks.items()):
+            if hook_id in flags.with_kwargs:
+                replaced = hook(self, args, kwargs, output)
+            else:
+                replaced = hook(self, args, output)
             if replaced is not None:
                 output = replaced
         return output
 
-    def register_forward_hook(self, hook: ForwardHook) -> RemovableHandle:
-        """Call ``hook(module, inputs, output)`` after every forward; a non-None
-        return value replaces the output."""
-        handle = RemovableHandle(self._forward_hooks)
+    def _call_always_called_hooks(self, args: tuple, kwargs: dict) -> None:
+        """After a forward that raised: the hooks registered with ``always_call=True``, with
+        output None; an exception of theirs is reported as a warning, not raised."""
+        for hook_id, hook in tuple(self._forward_hooks.items()):
+            if hook_id not in self._hook_flags.always_call:
+                continue
+            try:
+                if hook_id in self._hook_flags.with_kwargs:
+                    hook(self, args, kwargs, None)
+                else:
+                    hook(self, args, None)
+            except Exception as error:  # the forward's own exception is the one to raise
+                warnings.warn(
+                    "forward hook with ``always_call=True`` raised an exception that was "
+                    f"silenced as another error was raised in forward: {error}",
+                    stacklevel=3,
+                )
+
+    def register_forward_hook(self, hook: ForwardHook, *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with
+        ``with_kwargs``) after every forward; a non-None return value replaces the output.
+        ``prepend`` runs it before the hooks already registered; ``always_call`` also runs
+        it (with output None) when the forward raises."""
+        flags = self._hook_flags
+        handle = RemovableHandle(self._forward_hooks, flags.with_kwargs, flags.always_call)
         self._forward_hooks[handle.id] = hook
+        if prepend:
+            self._forward_hooks.move_to_end(handle.id, last=False)
+        if with_kwargs:
+            flags.with_kwargs.add(handle.id)
+        if always_call:
+            flags.always_call.add(handle.id)
         return handle
 
-    def register_forward_pre_hook(self, hook: ForwardPreHook) -> RemovableHandle:
-        """Call ``hook(module, inputs)`` before every forward; a non-None return
-        value replaces the inputs."""
-        handle = RemovableHandle(self._forward_pre_hooks)
+    def register_forward_pre_hook(self, hook: ForwardPreHook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every forward; a non-None return value
+        replaces the args. With ``with_kwargs``, ``hook(module, args, kwargs)`` returns
+        None or ``(new_args, new_kwargs)``. ``prepend`` runs it before the others."""
+        flags = self._hook_flags
+        handle = RemovableHandle(self._forward_pre_hooks, flags.pre_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._forward_pre_hooks.move_to_end(handle.id, last=False)
+        if with_kwargs:
+            flags.pre_with_kwargs.add(handle.id)
         return handle
 
     # --- the tree ------------------------------------------------------------------------
@@ -224,10 +294,43 @@ class Module:
             ]
             stack.extend(reversed(children))
 
-    def modules(self) -> Iterator[Module]:
-        """This module and every module below it."""
-        for _, module in self.named_modules():
+    def modules(self, remove_duplicate: bool = True) -> Iterator[Module]:
+        """This module and every module below it (a shared one once, unless
+        ``remove_duplicate=False``)."""
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` ("" is this module)."""
+        module: Any = self
+        for item in target.split(".") if target else ():
+            if not hasattr(module, item):
+                raise AttributeError(f"{type(module).__name__} has no attribute `{item}`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (``"0.weight"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target`` (``"1.running_mean"``)."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{type(module).__name__} has no attribute `{name}`")
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return getattr(module, name)
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         """The direct submodules with their names."""
@@ -336,6 +439,18 @@ class Module:
             _move_in_place(tensor, device, target)
         return self
 
+    def cpu(self) -> Module:
+        """Move every parameter and buffer to the CPU (NumPy) in place."""
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Module:
+        """Move every parameter and buffer to the GPU (CuPy) in place."""
+        return self.to("cuda" if device is None else device)
+
+    def half(self) -> Module:
+        """Cast floating-point parameters and buffers to float16."""
+        return self.to(np.float16)
+
     def float(self) -> Module:
         """Cast floating-point parameters and buffers to float32."""
         return self.to(np.float32)
@@ -362,8 +477,10 @@ class Module:
                     state[dotted + name] = buffer if keep_vars else buffer.detach()
         return state
 
-    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Copy values from ``state_dict`` into this module's parameters and buffers.
+    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True,
+                        assign: bool = False) -> IncompatibleKeys:
+        """Copy values from ``state_dict`` into this module's parameters and buffers
+        (with ``assign=True``, take the state dict's arrays themselves, dtype included).
 
         With ``strict=True`` a missing or unexpected key is an error; a shape
         mismatch always is. Every problem is reported at once, naming each key.
@@ -385,7 +502,10 @@ class Module:
                     f"from checkpoint, the shape in current model is {tuple(target.shape)}."
                 )
                 continue
-            target.data[...] = array
+            if assign:
+                target.data = array
+            else:
+                target.data[...] = array
         if strict:
             if unexpected:
                 listed = ", ".join(f'"{k}"' for k in unexpected)
