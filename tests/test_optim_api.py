@@ -303,3 +303,43 @@ def test_named_parameters_must_be_all_or_none():
         named = library.SGD([("W", x)], lr=0.1)
         with pytest.raises(ValueError, match="cannot add param group without names"):
             named.add_param_group({"params": [z]})
+
+
+@pytest.mark.parametrize("library", [optim, torch.optim])
+def test_step_hooks_like_pytorch(library):
+    ours_params, torch_params = make_params()
+    params = ours_params if library is optim else torch_params
+    opt = library.SGD(params, lr=0.1)
+    seen = []
+    opt.register_step_pre_hook(lambda o, args, kwargs: seen.append(("pre", args, kwargs)))
+    post = opt.register_step_post_hook(
+        lambda o, args, kwargs: seen.append(("post", float(params[1].detach()[0]))))
+    for p in params:
+        p.grad = (cr.ones(*p.shape, dtype=cr.float64) if library is optim
+                  else torch.ones(p.shape, dtype=torch.float64))
+    start = float(params[1].detach()[0])
+    opt.step()
+    post.remove()
+    opt.step()
+    # The hooks get the step's arguments with the optimizer first; the post-hook sees the
+    # updated parameters; a removed hook is not called again.
+    assert seen == [("pre", (opt,), {}), ("post", start - 0.1), ("pre", (opt,), {})]
+
+
+class _Subclassed(optim.SGD):
+    def step(self, closure=None):
+        return super().step(closure)
+
+
+def test_step_hooks_run_once_for_a_subclass_that_calls_its_parent():
+    ours_params, _ = make_params()
+    opt = _Subclassed(ours_params, lr=0.1)
+    calls = []
+    opt.register_step_pre_hook(lambda o, args, kwargs: calls.append("pre"))
+    opt.register_step_post_hook(lambda o, args, kwargs: calls.append("post"))
+    opt.step()
+    assert calls == ["pre", "post"]
+    with pytest.raises(RuntimeError, match="new_args, new_kwargs"):
+        bad = optim.SGD(ours_params, lr=0.1)
+        bad.register_step_pre_hook(lambda o, args, kwargs: "no")
+        bad.step()

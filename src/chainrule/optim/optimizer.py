@@ -7,11 +7,14 @@ Subclasses implement ``step()`` as vectorised in-place NumPy updates of
 from __future__ import annotations
 
 import copy
+import functools
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
+from ..nn.module import RemovableHandle
 from ..tensor import Tensor
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
@@ -41,11 +44,52 @@ def _split_names(group: dict[str, Any]) -> None:
     group["params"] = [p for _, p in group["params"]]
 
 
+def _with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
+    """``step`` that runs the optimizer's step pre- and post-hooks around it (once, also
+    when a subclass's step calls its parent's)."""
+
+    @functools.wraps(step)
+    def hooked_step(*args: Any, **kwargs: Any) -> Any:
+        self = args[0]  # the hooks see the step's arguments as PyTorch's do: self first
+        pre = getattr(self, "_step_pre_hooks", None)
+        post = getattr(self, "_step_post_hooks", None)
+        if not (pre or post) or self._in_hooked_step:
+            return step(*args, **kwargs)
+        self._in_hooked_step = True
+        try:
+            for hook in tuple(pre.values()):
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            f"{hook} must return None or a tuple of (new_args, new_kwargs), "
+                            f"but got {result}."
+                        )
+                    args, kwargs = result
+            out = step(*args, **kwargs)
+            for hook in tuple(post.values()):
+                hook(self, args, kwargs)
+            return out
+        finally:
+            self._in_hooked_step = False
+
+    return hooked_step
+
+
 class Optimizer:
     """Base class of the optimizers: ``param_groups``, ``state``, ``zero_grad``,
     ``step``, ``state_dict`` and ``load_state_dict``, with PyTorch's layout."""
 
+    _in_hooked_step = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _with_step_hooks(cls.__dict__["step"])
+
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        self._step_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+        self._step_post_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
@@ -105,6 +149,19 @@ class Optimizer:
         ) != len(group["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(group)
+
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; it may return None
+        or ``(new_args, new_kwargs)`` for the step."""
+        handle = RemovableHandle(self._step_pre_hooks)
+        self._step_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        handle = RemovableHandle(self._step_post_hooks)
+        self._step_post_hooks[handle.id] = hook
+        return handle
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradient of every parameter (to None by default, as PyTorch)."""
