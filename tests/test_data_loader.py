@@ -218,3 +218,65 @@ def test_subset_indexing_and_batched_loading():
 def test_subset_of_a_generic_dataset():
     sub = Subset(Squares(10), [4, 1])
     assert [ints.tolist() for _, ints, _, _ in DataLoader(sub, 2)] == [[4, 1]]
+
+
+# --- PyTorch's whole DataLoader signature: samplers and the worker options ----------------
+
+
+def _signature(fn):
+    import inspect
+
+    return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+
+def test_dataloader_signature_is_torchs():
+    import torch.utils.data as td
+
+    assert _signature(DataLoader.__init__) == _signature(td.DataLoader.__init__)
+    assert _signature(default_collate) == _signature(td.default_collate)
+
+
+def _batches_both(**kwargs):
+    import torch
+    import torch.utils.data as td
+
+    X = np.arange(20.0).reshape(10, 2)
+    y = np.arange(10)
+    ours = DataLoader(TensorDataset(cr.tensor(X), cr.tensor(y)), **kwargs)
+    theirs = td.DataLoader(td.TensorDataset(torch.tensor(X), torch.tensor(y)), **kwargs)
+    got = [[b.data.tolist() for b in batch] for batch in ours]
+    expected = [[b.tolist() for b in batch] for batch in theirs]
+    assert len(ours) == len(theirs)
+    return got, expected
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"sampler": [9, 3, 3, 0, 5], "batch_size": 2},
+    {"sampler": range(9, -1, -1), "batch_size": 4, "drop_last": True},
+    {"batch_sampler": [[1, 2], [7], [0, 9, 4]]},
+    {"batch_size": 3, "num_workers": 2, "prefetch_factor": 2,
+     "persistent_workers": True, "timeout": 5},
+])
+def test_samplers_and_worker_options_give_torchs_batches(kwargs):
+    got, expected = _batches_both(**kwargs)
+    assert got == expected
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"sampler": [0, 1], "shuffle": True},
+    {"batch_sampler": [[0]], "batch_size": 2},
+    {"batch_sampler": [[0]], "drop_last": True},
+    {"num_workers": -1},
+    {"timeout": -1},
+    {"prefetch_factor": 2},
+    {"persistent_workers": True},
+])
+def test_option_conflicts_are_torchs_errors(kwargs):
+    import torch
+    import torch.utils.data as td
+
+    with pytest.raises(ValueError) as ours:
+        DataLoader(TensorDataset(cr.zeros(4)), **kwargs)
+    with pytest.raises(ValueError) as theirs:
+        td.DataLoader(td.TensorDataset(torch.zeros(4)), **kwargs)
+    assert str(ours.value) == str(theirs.value)

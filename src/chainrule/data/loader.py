@@ -10,7 +10,7 @@ are stacked by ``default_collate``.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from ..tensor import Tensor
 __all__ = ["DataLoader", "default_collate"]
 
 
-def default_collate(samples: Sequence[Any]) -> Any:
+def default_collate(batch: Sequence[Any]) -> Any:
     """Stack a list of samples into one batch, following PyTorch's default collate.
 
     Tensors and NumPy arrays are stacked along a new first dimension into a Tensor;
@@ -30,6 +30,7 @@ def default_collate(samples: Sequence[Any]) -> Any:
     PyTorch); NumPy scalars keep their dtype; strings stay a list. Tuples and lists
     are collated position by position (giving a tuple), dicts key by key.
     """
+    samples = batch
     if not samples:
         raise ValueError("default_collate: cannot collate an empty list of samples")
     first = samples[0]
@@ -68,12 +69,20 @@ class DataLoader:
             such as a ``TensorDataset``.
         batch_size: samples per batch; None yields single samples without collating.
         shuffle: visit the samples in a new random order each epoch.
+        sampler: an iterable of indices giving the order instead (not with ``shuffle``).
+        batch_sampler: an iterable of lists of indices, one list per batch (not with
+            ``batch_size``, ``shuffle``, ``sampler`` or ``drop_last``).
+        collate_fn: turns a list of samples into a batch (``default_collate`` by
+            default); when given, it is used for every dataset.
         drop_last: leave out the last batch when it would be smaller than ``batch_size``.
         generator: the ``chainrule.Generator`` that draws the orders (the default
             generator if None). A generator seeded the same way gives the same
             sequence of epochs.
-        collate_fn: turns a list of samples into a batch (``default_collate`` by
-            default); when given, it is used for every dataset.
+        num_workers, pin_memory, timeout, worker_init_fn, multiprocessing_context,
+        prefetch_factor, persistent_workers, pin_memory_device, in_order: PyTorch's
+            worker and pinning options, checked as PyTorch checks them. chainrule builds
+            every batch in this process (a NumPy batch is one fancy index), so they
+            change nothing in what is produced.
 
     A batch from a ``TensorDataset(X, y)`` is the tuple ``(X[idx], y[idx])`` of Tensors
     for that batch's indices ``idx``. ``len(loader)`` is the number of batches.
@@ -83,18 +92,42 @@ class DataLoader:
         self,
         dataset: Any,
         batch_size: int | None = 1,
-        shuffle: bool = False,
-        *,
-        drop_last: bool = False,
-        generator: Generator | None = None,
+        shuffle: bool | None = None,
+        sampler: Iterable[int] | None = None,
+        batch_sampler: Iterable[Sequence[int]] | None = None,
+        num_workers: int = 0,
         collate_fn: Callable[[list], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context: Any = None,
+        generator: Generator | None = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
                 "DataLoader: dataset must be map-style (define __len__ and __getitem__), "
                 f"got {type(dataset).__name__}"
             )
-        if batch_size is not None:
+        _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
+        shuffle = False if shuffle is None else shuffle
+        if not isinstance(shuffle, bool):
+            raise TypeError(f"DataLoader: shuffle must be a bool, got {type(shuffle).__name__}")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                    "sampler, and drop_last"
+                )
+            batch_size = None
+        elif batch_size is not None:
             if isinstance(batch_size, bool) or not hasattr(batch_size, "__index__") or (
                 operator.index(batch_size) <= 0
             ):
@@ -108,48 +141,79 @@ class DataLoader:
                 "batch_size=None option disables auto-batching and is mutually exclusive "
                 "with drop_last"
             )
-        if not isinstance(shuffle, bool):
-            raise TypeError(f"DataLoader: shuffle must be a bool, got {type(shuffle).__name__}")
         numpy_generator(generator)  # checks its type now rather than at the first epoch
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
         self.drop_last = bool(drop_last)
         self.generator = generator
         self.collate_fn = collate_fn
+        self.num_workers = num_workers
+        self.pin_memory = pin_memory
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.pin_memory_device = pin_memory_device
+        self.in_order = in_order
 
     def _order(self) -> np.ndarray:
+        if self.sampler is not None:
+            return np.fromiter(iter(self.sampler), dtype=np.int64)
         n = len(self.dataset)
         if self.shuffle:
             return numpy_generator(self.generator).permutation(n)
         return np.arange(n)
 
+    def _batch(self, indices: np.ndarray) -> Any:
+        fetch = None if self.collate_fn is not None else getattr(self.dataset, "_batch", None)
+        if fetch is not None:
+            return fetch(indices)
+        collate = self.collate_fn or default_collate
+        return collate([self.dataset[i] for i in indices.tolist()])
+
     def __iter__(self) -> Iterator[Any]:
+        if self.batch_sampler is not None:
+            for indices in self.batch_sampler:
+                yield self._batch(np.asarray(list(indices), dtype=np.int64))
+            return
         order = self._order()
-        dataset = self.dataset
         if self.batch_size is None:
+            dataset = self.dataset
             for i in order.tolist():
                 yield dataset[i]
             return
-        fetch = None if self.collate_fn is not None else getattr(dataset, "_batch", None)
-        collate = self.collate_fn or default_collate
         size = self.batch_size
         stop = len(order) - len(order) % size if self.drop_last else len(order)
         for start in range(0, stop, size):
-            indices = order[start:start + size]
-            if fetch is not None:
-                yield fetch(indices)
-            else:
-                yield collate([dataset[i] for i in indices.tolist()])
+            yield self._batch(order[start:start + size])
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
-    def __repr__(self) -> str:
-        return (
-            f"DataLoader(dataset={self.dataset!r}, batch_size={self.batch_size}, "
-            f"shuffle={self.shuffle}, drop_last={self.drop_last})"
+
+def _check_worker_options(num_workers: int, timeout: float, prefetch_factor: int | None,
+                          persistent_workers: bool) -> None:
+    """PyTorch's checks of the worker options."""
+    if num_workers < 0:
+        raise ValueError(
+            "num_workers option should be non-negative; use num_workers=0 to disable "
+            "multiprocessing."
         )
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError(
+            "prefetch_factor option could only be specified in multiprocessing.let "
+            "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+        )
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
