@@ -18,8 +18,9 @@ from chainrule.autograd import gradcheck
 
 FAST = settings(max_examples=25, deadline=None)
 RTOL = 1e-10
-UNARY = ["abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu"]
-POSITIVE_ONLY = {"log", "sqrt"}
+UNARY = ["abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "sinh", "cosh",
+         "square", "log1p", "expm1", "reciprocal", "rsqrt", "sign"]
+POSITIVE_ONLY = {"log", "sqrt", "log1p", "rsqrt"}
 SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
 GRID = st.sampled_from([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])  # small set: ties happen
 

@@ -84,6 +84,9 @@ UNARY = {
     "x**tensor(0)": lambda lib, f, x: x ** lib.tensor(0.0),
     "x**tensor(-0.5)": lambda lib, f, x: x ** lib.tensor(-0.5),
 }
+for method in ["sin", "cos", "sinh", "cosh", "square", "log1p", "expm1", "reciprocal", "rsqrt",
+               "sign"]:
+    UNARY[f"x.{method}()"] = lambda lib, f, x, method=method: getattr(x, method)()
 for e in [2.0, 3.0, 0.5, -1.0, -2.0, 0.0, 1.0, 2.5, -0.5, np.inf, -np.inf, np.nan]:
     UNARY[f"x**{e}"] = lambda lib, f, x, e=e: x ** e
     UNARY[f"pow(x,{e})"] = lambda lib, f, x, e=e: lib.pow(x, e)
