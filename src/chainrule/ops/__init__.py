@@ -18,5 +18,6 @@ from .linalg import *  # noqa: F403
 from .losses import *  # noqa: F403
 from .math_functions import *  # noqa: F403
 from .normalization import *  # noqa: F403
+from .rearrange import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
