@@ -21,3 +21,4 @@ from .normalization import *  # noqa: F403
 from .rearrange import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .shape import *  # noqa: F403
+from .sorting import *  # noqa: F403
