@@ -8,6 +8,7 @@ Both run the same backward pass (``chainrule.engine``).
 from . import autograd, data, diagnostics, host_memory, models, nn, optim, report, runs, train, viz
 from .checkpoint import load, save
 from .creation import *  # noqa: F403
+from .creation_more import *  # noqa: F403
 from .dtypes import bool_ as bool  # noqa: A004
 from .dtypes import float16, float32, float64, int32, int64
 from .dtypes import float16 as half
@@ -16,7 +17,7 @@ from .dtypes import float64 as double
 from .dtypes import int32 as int  # noqa: A004
 from .dtypes import int64 as long
 from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F403 - every op as a function; importing attaches Tensor methods
 from .tensor import Tensor
 from .value import Value
@@ -42,6 +43,8 @@ __all__ = [
     "bool",
     "double",
     "enable_grad",
+    "inference_mode",
+    "set_grad_enabled",
     "float",
     "float16",
     "float32",

@@ -89,3 +89,51 @@ class enable_grad(_SetGradMode):  # noqa: N801 - PyTorch's name
     """Record graphs again inside a ``no_grad`` region."""
 
     mode = True
+
+
+class _Unchanged(_SetGradMode):
+    """A grad-mode context that keeps the mode it finds (``inference_mode(False)``)."""
+
+    def __enter__(self) -> None:
+        self._previous = _GradMode.enabled
+
+
+def inference_mode(mode: bool | Callable[..., Any] = True) -> Any:
+    """``no_grad`` under PyTorch's other name (chainrule has no separate inference tensors):
+    ``with cr.inference_mode():``, ``@cr.inference_mode()`` or ``@cr.inference_mode``;
+    ``inference_mode(False)`` leaves the mode as it is."""
+    if callable(mode):
+        return no_grad()(mode)
+    return no_grad() if mode else _Unchanged()
+
+
+class set_grad_enabled:  # noqa: N801 - PyTorch's name
+    """Turn graph recording on or off: at once when called (``cr.set_grad_enabled(False)``),
+    and back to the previous mode at the end of ``with cr.set_grad_enabled(mode):``; as a
+    decorator, for the calls of the function only."""
+
+    def __init__(self, mode: bool) -> None:
+        self._previous = _GradMode.enabled
+        self.mode = bool(mode)
+        _GradMode.enabled = self.mode
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc_info: object) -> None:
+        _GradMode.enabled = self._previous
+
+    def __call__(self, function: F) -> F:
+        _GradMode.enabled = self._previous  # decorating changes nothing by itself
+        mode = self.mode
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = _GradMode.enabled
+            _GradMode.enabled = mode
+            try:
+                return function(*args, **kwargs)
+            finally:
+                _GradMode.enabled = previous
+
+        return wrapper  # type: ignore[return-value]

@@ -392,3 +392,12 @@ def _check_weights(rows: np.ndarray, totals: np.ndarray) -> None:
             "multinomial: invalid multinomial distribution "
             f"(sum of probabilities <= 0 in row {int(np.argmax(totals <= 0))})"
         )
+
+
+def _multinomial_method(self: Tensor, num_samples: int, replacement: bool = False, *,
+                        generator: Generator | None = None) -> Tensor:
+    """``tensor.multinomial(...)``: ``multinomial(tensor, ...)`` as a method."""
+    return multinomial(self, num_samples, replacement, generator=generator)
+
+
+Tensor.multinomial = _multinomial_method

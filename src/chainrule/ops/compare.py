@@ -17,6 +17,7 @@ __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge",
     "isnan", "isinf", "isfinite",
     "logical_not", "logical_and", "logical_or", "logical_xor",
+    "all", "any", "isclose", "allclose", "equal",
 ]
 
 
@@ -154,3 +155,59 @@ Tensor.__invert__ = Tensor.bitwise_not = _invert
 Tensor.__and__ = Tensor.__rand__ = Tensor.bitwise_and = _bitwise("&", np.bitwise_and)
 Tensor.__or__ = Tensor.__ror__ = Tensor.bitwise_or = _bitwise("|", np.bitwise_or)
 Tensor.__xor__ = Tensor.__rxor__ = Tensor.bitwise_xor = _bitwise("^", np.bitwise_xor)
+
+
+def _reduce_bool(op: str, ufunc: Any, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+    data = input.data.astype(bool, copy=False)
+    if dim is None:
+        return _result(ufunc.reduce(data, axis=None))
+    dims = dim if isinstance(dim, tuple | list) else (dim,)
+    n = max(data.ndim, 1)
+    for d in dims:
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, "
+                             f"{n - 1}], but got {d})")
+    axes = tuple(d % n for d in dims) if data.ndim else None
+    return _result(ufunc.reduce(data, axis=axes, keepdims=keepdim))
+
+
+def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether every element (along ``dim``) is nonzero: a bool tensor."""
+    return _reduce_bool("all", np.logical_and, input, dim, keepdim)
+
+
+def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
+    """Whether some element (along ``dim``) is nonzero: a bool tensor."""
+    return _reduce_bool("any", np.logical_or, input, dim, keepdim)
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+            equal_nan: bool = False) -> Tensor:
+    """|input - other| <= atol + rtol * |other| elementwise (a bool tensor)."""
+    return _result(np.isclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
+    """Whether ``isclose`` holds everywhere (a Python bool)."""
+    return bool(np.allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Whether the two tensors have the same shape and the same elements (a Python bool)."""
+    return bool(input.shape == other.shape and np.array_equal(input.data, other.data))
+
+
+def _all_method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return all(self, dim, keepdim)
+
+
+def _any_method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    return any(self, dim, keepdim)
+
+
+Tensor.all = _all_method
+Tensor.any = _any_method
+Tensor.isclose = isclose
+Tensor.allclose = allclose
+Tensor.equal = equal
