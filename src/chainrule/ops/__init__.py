@@ -7,6 +7,7 @@ from .activations import *  # noqa: F403
 from .arithmetic import *  # noqa: F403
 from .cast import *  # noqa: F403
 from .compare import *  # noqa: F403
+from .composite import *  # noqa: F403
 from .cross_entropy import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .extreme import *  # noqa: F403
