@@ -21,5 +21,6 @@ from .math_functions import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .rearrange import *  # noqa: F403
 from .reduce import *  # noqa: F403
+from .rounding import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403

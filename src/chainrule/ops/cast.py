@@ -112,3 +112,38 @@ Tensor.half = _caster(float16, "self as float16 (``self.to(cr.float16)``).")
 Tensor.long = _caster(int64, "self as int64, truncated toward zero; without grad.")
 Tensor.int = _caster(int32, "self as int32, truncated toward zero; without grad.")
 Tensor.bool = _caster(bool_, "self as bool, True where nonzero; without grad.")
+
+
+def _cpu(self: Tensor) -> Tensor:
+    """self on the CPU (self itself if it is there already)."""
+    return to(self, "cpu")
+
+
+def _cuda(self: Tensor, device: Any = None) -> Tensor:
+    """self on the GPU (CuPy)."""
+    return to(self, "cuda" if device is None else device)
+
+
+def _element_size(self: Tensor) -> int:
+    """Bytes per element."""
+    return self.data.itemsize
+
+
+def _is_contiguous(self: Tensor, memory_format: Any = None) -> bool:
+    """Whether the data is laid out row-major without gaps."""
+    return bool(self.data.flags.c_contiguous)
+
+
+def _stride(self: Tensor, dim: int | None = None) -> Any:
+    """The step in elements between neighbours along each dim (or along ``dim``)."""
+    steps = tuple(s // self.data.itemsize for s in self.data.strides)
+    return steps if dim is None else steps[dim]
+
+
+Tensor.cpu = _cpu
+Tensor.cuda = _cuda
+Tensor.element_size = _element_size
+Tensor.is_contiguous = _is_contiguous
+Tensor.stride = _stride
+Tensor.itemsize = property(_element_size, doc="Bytes per element.")
+Tensor.nbytes = property(lambda self: self.data.nbytes, doc="Bytes of data.")
