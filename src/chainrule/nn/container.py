@@ -24,6 +24,16 @@ def _renumber(container: Module, modules: list[Module]) -> None:
         container.add_module(str(index), module)
 
 
+def _delete(container: Module, index: int | slice, kind: str) -> None:
+    """Remove the child (or children) at ``index`` and renumber the rest."""
+    modules = list(container._modules.values())
+    if isinstance(index, slice):
+        del modules[index]
+    else:
+        del modules[_check_index(index, len(modules), kind)]
+    _renumber(container, modules)
+
+
 class Sequential(Module):
     """Apply modules one after another: ``Sequential(Linear(2, 16), Tanh(), Linear(16, 1))``.
 
@@ -84,12 +94,7 @@ class Sequential(Module):
         setattr(self, name, module)
 
     def __delitem__(self, index: int | slice) -> None:
-        modules = list(self._modules.values())
-        if isinstance(index, slice):
-            del modules[index]
-        else:
-            del modules[_check_index(index, len(modules), "Sequential")]
-        _renumber(self, modules)
+        _delete(self, index, "Sequential")
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -139,12 +144,7 @@ class ModuleList(Module):
         setattr(self, str(_check_index(index, len(self), "ModuleList")), module)
 
     def __delitem__(self, index: int | slice) -> None:
-        modules = list(self._modules.values())
-        if isinstance(index, slice):
-            del modules[index]
-        else:
-            del modules[_check_index(index, len(modules), "ModuleList")]
-        _renumber(self, modules)
+        _delete(self, index, "ModuleList")
 
     def __len__(self) -> int:
         return len(self._modules)

@@ -7,6 +7,8 @@ dtype, while ``square`` and ``sign`` keep an integer dtype; nan and inf come out
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..function import Function
@@ -19,74 +21,95 @@ __all__ = ["sin", "cos", "sinh", "cosh", "square", "log1p", "expm1", "reciprocal
 _QUIET = {"divide": "ignore", "invalid": "ignore", "over": "ignore"}
 
 
-class Sin(Function):
+class _OfInput(Function):
+    """out = rule(x) of a float x;  d/dx = slope(x) (each subclass names the two)."""
+
+    rule: Any = None
+    slope: Any = None
+
+    @staticmethod
+    def forward(ctx, x):
+        x = _floating(x)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x)
+        with np.errstate(**_QUIET):
+            return type(ctx).rule(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        with np.errstate(**_QUIET):
+            return grad * type(ctx).slope(x)
+
+
+class _OfOutput(Function):
+    """out = rule(x) of a float x;  d/dx = slope(out), written with the output."""
+
+    rule: Any = None
+    slope: Any = None
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(**_QUIET):
+            out = type(ctx).rule(_floating(x))
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        with np.errstate(**_QUIET):
+            return grad * type(ctx).slope(out)
+
+
+class Sin(_OfInput):
     """out = sin(x);  d/dx = cos(x)."""
 
-    @staticmethod
-    def forward(ctx, x):
-        x = _floating(x)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(x)
-        with np.errstate(**_QUIET):
-            return np.sin(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * np.cos(x)
+    rule, slope = staticmethod(np.sin), staticmethod(np.cos)
 
 
-class Cos(Function):
+class Cos(_OfInput):
     """out = cos(x);  d/dx = -sin(x)."""
 
-    @staticmethod
-    def forward(ctx, x):
-        x = _floating(x)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(x)
-        with np.errstate(**_QUIET):
-            return np.cos(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * -np.sin(x)
+    rule, slope = staticmethod(np.cos), staticmethod(lambda x: -np.sin(x))
 
 
-class Sinh(Function):
+class Sinh(_OfInput):
     """out = sinh(x);  d/dx = cosh(x)."""
 
-    @staticmethod
-    def forward(ctx, x):
-        x = _floating(x)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(x)
-        with np.errstate(**_QUIET):
-            return np.sinh(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(**_QUIET):
-            return grad * np.cosh(x)
+    rule, slope = staticmethod(np.sinh), staticmethod(np.cosh)
 
 
-class Cosh(Function):
+class Cosh(_OfInput):
     """out = cosh(x);  d/dx = sinh(x)."""
 
-    @staticmethod
-    def forward(ctx, x):
-        x = _floating(x)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(x)
-        with np.errstate(**_QUIET):
-            return np.cosh(x)
+    rule, slope = staticmethod(np.cosh), staticmethod(np.sinh)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(**_QUIET):
-            return grad * np.sinh(x)
+
+class Log1p(_OfInput):
+    """out = log(1 + x), accurate for small x;  d/dx = 1 / (1 + x)."""
+
+    rule, slope = staticmethod(np.log1p), staticmethod(lambda x: 1 / (x + 1))
+
+
+class Expm1(_OfOutput):
+    """out = e**x - 1, accurate for small x;  d/dx = out + 1."""
+
+    rule, slope = staticmethod(np.expm1), staticmethod(lambda out: out + 1)
+
+
+class Reciprocal(_OfOutput):
+    """out = 1 / x;  d/dx = -out**2."""
+
+    rule, slope = staticmethod(np.reciprocal), staticmethod(lambda out: -(out * out))
+
+
+class Rsqrt(_OfOutput):
+    """out = 1 / sqrt(x);  d/dx = -out**3 / 2."""
+
+    rule = staticmethod(lambda x: np.reciprocal(np.sqrt(x)))
+    slope = staticmethod(lambda out: -0.5 * out * out * out)
 
 
 class Square(Function):
@@ -103,77 +126,6 @@ class Square(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * (2 * x)
-
-
-class Log1p(Function):
-    """out = log(1 + x), accurate for small x;  d/dx = 1 / (1 + x)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        x = _floating(x)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(x)
-        with np.errstate(**_QUIET):
-            return np.log1p(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        with np.errstate(**_QUIET):
-            return grad / (x + 1)
-
-
-class Expm1(Function):
-    """out = e**x - 1, accurate for small x;  d/dx = out + 1."""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(**_QUIET):
-            out = np.expm1(_floating(x))
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        return grad * (out + 1)
-
-
-class Reciprocal(Function):
-    """out = 1 / x;  d/dx = -out**2."""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(**_QUIET):
-            out = np.reciprocal(_floating(x))
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        with np.errstate(**_QUIET):
-            return grad * -(out * out)
-
-
-class Rsqrt(Function):
-    """out = 1 / sqrt(x);  d/dx = -out**3 / 2."""
-
-    @staticmethod
-    def forward(ctx, x):
-        with np.errstate(**_QUIET):
-            out = np.reciprocal(np.sqrt(_floating(x)))
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        with np.errstate(**_QUIET):
-            return grad * (-0.5 * out * out * out)
 
 
 class Sign(Function):
