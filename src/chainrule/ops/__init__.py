@@ -19,6 +19,7 @@ from .linalg import *  # noqa: F403
 from .losses import *  # noqa: F403
 from .math_functions import *  # noqa: F403
 from .normalization import *  # noqa: F403
+from .norms import *  # noqa: F403
 from .rearrange import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .rounding import *  # noqa: F403
