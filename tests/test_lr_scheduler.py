@@ -114,6 +114,14 @@ SCHEDULES = {
         div_factor=10.0,
         final_div_factor=100.0,
     ),
+    "constant-default": lambda M, o: M.ConstantLR(o),
+    "constant-0.5-40": lambda M, o: M.ConstantLR(o, factor=0.5, total_iters=40),
+    "multiplicative": lambda M, o: M.MultiplicativeLR(o, lambda e: 0.97),
+    "multiplicative-list": lambda M, o: M.MultiplicativeLR(
+        o, [lambda e: 0.9 if e % 10 == 0 else 1.0, lambda e: 1.0 - 0.001 * e]),
+    "polynomial-default": lambda M, o: M.PolynomialLR(o),
+    "polynomial-60-2": lambda M, o: M.PolynomialLR(o, total_iters=60, power=2.0),
+    "polynomial-100-0.5": lambda M, o: M.PolynomialLR(o, 100, 0.5),
     "onecycle-no-momentum": lambda M, o: M.OneCycleLR(
         o, max_lr=0.2, total_steps=STEPS, cycle_momentum=False, pct_start=0.5
     ),
@@ -168,7 +176,8 @@ def test_lambda_state_dict_keeps_callable_object_attributes():
         assert "lr_lambdas" in sd  # loading leaves the dict as it was
 
 
-RESUMABLE = ["step-7-0.5", "multistep", "exp-0.95", "cos-30-eta", "lambda-list", "linear-warmup"]
+RESUMABLE = ["step-7-0.5", "multistep", "exp-0.95", "cos-30-eta", "lambda-list", "linear-warmup",
+             "constant-0.5-40", "multiplicative-list", "polynomial-60-2"]
 
 
 @pytest.mark.parametrize("name", RESUMABLE)
@@ -205,6 +214,8 @@ def _with_last_epoch(factory, module, opt, last_epoch):
         lambda M, o: M.CosineAnnealingLR(o, 10, 0.001),
         lambda M, o: M.LinearLR(o, 0.2, 0.9, 8),
         lambda M, o: M.LambdaLR(o, lambda e: 1 / (e + 1)),
+        lambda M, o: M.ConstantLR(o, 0.25, 6),
+        lambda M, o: M.PolynomialLR(o, 20, 1.5),
     ],
 )
 def test_deprecated_epoch_argument_uses_closed_form_like_torch(make):

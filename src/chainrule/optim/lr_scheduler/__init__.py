@@ -7,6 +7,7 @@ Each scheduler wraps an :class:`~chainrule.optim.Optimizer` and rewrites its
 
 from .base import LRScheduler, _LRScheduler  # noqa: F401  (old name, as in PyTorch)
 from .decay import CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, MultiStepLR, StepLR
+from .factor import ConstantLR, MultiplicativeLR, PolynomialLR
 from .one_cycle import OneCycleLR
 from .plateau import ReduceLROnPlateau
 
@@ -19,5 +20,8 @@ __all__ = [
     "LinearLR",
     "CosineAnnealingLR",
     "OneCycleLR",
+    "ConstantLR",
+    "MultiplicativeLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
 ]
