@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import chainrule as cr
 from chainrule.autograd import gradcheck
 from chainrule.nn import activation as nn_act
-from chainrule.ops import activations as act
+from chainrule.nn import functional as act
 
 FAST = settings(max_examples=25, deadline=None)
 RTOL, ATOL = 1e-10, 1e-13
@@ -36,6 +36,7 @@ CASES = [
     ("softplus", {"beta": 0.5}),
     ("silu", {}), ("hardtanh", {}), ("hardtanh", {"min_val": -0.5, "max_val": 2.0}),
     ("relu6", {}), ("logsigmoid", {}),
+    ("mish", {}), ("softsign", {}), ("hardsigmoid", {}), ("hardswish", {}), ("tanhshrink", {}),
 ]
 IDS = [f"{name}-{kw}" for name, kw in CASES]
 # Ties and kinks: 0 and the hardtanh/relu6 corners, with ordinary values around them.
@@ -231,6 +232,8 @@ MODULES = [
     ("Softplus", (), {}), ("Softplus", (2, 10.0), {}), ("SiLU", (), {}), ("SiLU", (True,), {}),
     ("Hardtanh", (), {}), ("Hardtanh", (0, 6, True), {}), ("ReLU6", (), {}),
     ("ReLU6", (True,), {}), ("LogSigmoid", (), {}),
+    ("Mish", (), {}), ("Mish", (True,), {}), ("Softsign", (), {}), ("Hardsigmoid", (), {}),
+    ("Hardswish", (True,), {}), ("Hardsigmoid", (True,), {}), ("Tanhshrink", (), {}),
 ]
 
 

@@ -21,6 +21,7 @@ from ..ops.activations import (
     silu,
     softplus,
 )
+from ..ops.activations_more import hardsigmoid, hardswish, mish, softsign, tanhshrink
 from ..ops.elementwise import relu, sigmoid, tanh
 from ..ops.fused import log_softmax, softmax
 from ..tensor import Tensor
@@ -28,7 +29,8 @@ from .module import Module
 
 __all__ = [
     "ReLU", "LeakyReLU", "ELU", "SELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "GELU",
-    "Softplus", "SiLU", "Hardtanh", "ReLU6", "LogSigmoid",
+    "Softplus", "SiLU", "Hardtanh", "ReLU6", "LogSigmoid", "Mish", "Softsign", "Hardsigmoid",
+    "Hardswish", "Tanhshrink",
 ]
 
 
@@ -228,3 +230,53 @@ class LogSigmoid(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return logsigmoid(input)
+
+
+class Mish(Module):
+    """input * tanh(softplus(input))."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return mish(input)
+
+    def extra_repr(self) -> str:
+        return _inplace(self.inplace)
+
+
+class Softsign(Module):
+    """input / (1 + |input|)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return softsign(input)
+
+
+class Hardsigmoid(Module):
+    """A piecewise-linear sigmoid: 0 below -3, 1 above 3, input / 6 + 1/2 between."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return hardsigmoid(input)
+
+
+class Hardswish(Module):
+    """input * hardsigmoid(input)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return hardswish(input)
+
+
+class Tanhshrink(Module):
+    """input - tanh(input)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return tanhshrink(input)

@@ -2,6 +2,8 @@
 
 from ..ops.activations import *  # noqa: F403
 from ..ops.activations import __all__ as _activations
+from ..ops.activations_more import *  # noqa: F403
+from ..ops.activations_more import __all__ as _more_activations
 from ..ops.cross_entropy import cross_entropy, nll_loss
 from ..ops.elementwise import relu as _relu
 from ..ops.elementwise import sigmoid, tanh
@@ -16,6 +18,7 @@ from .sparse import embedding
 
 __all__ = [
     *_activations,
+    *_more_activations,
     *_losses,
     "batch_norm",
     "cross_entropy",

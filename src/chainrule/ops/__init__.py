@@ -4,6 +4,7 @@ Importing this package attaches each op to ``Tensor`` as a method.
 """
 
 from .activations import *  # noqa: F403
+from .activations_more import *  # noqa: F403
 from .arithmetic import *  # noqa: F403
 from .cast import *  # noqa: F403
 from .compare import *  # noqa: F403
