@@ -19,13 +19,10 @@ from ..optimizer import Optimizer
 from .base import LRScheduler, _check_optimizer, _group_values
 
 
-class LambdaLR(LRScheduler):
-    """``lr = initial_lr * lr_lambda(epoch)``; one function for all groups or a list, one
-    per group.
-
-    ``state_dict`` stores the attributes of callable objects but not plain
-    functions or lambdas (which cannot be saved), as PyTorch does.
-    """
+class _LambdaScheduler(LRScheduler):
+    """A schedule driven by user functions of the epoch: one for all groups or a list, one
+    per group. ``state_dict`` stores the attributes of callable objects but not plain
+    functions or lambdas (which cannot be saved), as PyTorch does."""
 
     def __init__(
         self,
@@ -59,6 +56,11 @@ class LambdaLR(LRScheduler):
         for fn, attrs in zip(self.lr_lambdas, saved):
             if attrs is not None:
                 fn.__dict__.update(attrs)
+
+
+class LambdaLR(_LambdaScheduler):
+    """``lr = initial_lr * lr_lambda(epoch)``; one function for all groups or a list, one
+    per group."""
 
     def get_lr(self) -> list[float]:
         """``base_lr * lr_lambda(last_epoch)`` per group."""

@@ -5,12 +5,9 @@ step from its current value, as PyTorch does, so they compose with other changes
 
 from __future__ import annotations
 
-import types
-from collections.abc import Callable
-from typing import Any
-
 from ..optimizer import Optimizer
-from .base import LRScheduler, _check_optimizer, _group_values
+from .base import LRScheduler, _group_values
+from .decay import _LambdaScheduler
 
 
 class ConstantLR(LRScheduler):
@@ -40,42 +37,9 @@ class ConstantLR(LRScheduler):
         return [base_lr * factor for base_lr in self.base_lrs]
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_LambdaScheduler):
     """Multiply the rate by ``lr_lambda(epoch)`` at every epoch after the first; one
     function for all groups or a list, one per group."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        groups = _check_optimizer(optimizer).param_groups
-        if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != len(groups):
-                raise ValueError(f"Expected {len(groups)} lr_lambdas, but got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * len(groups)
-        super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        """The scheduler's attributes; ``lr_lambdas`` holds each callable object's
-        ``__dict__`` (``None`` for plain functions)."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
-        state["lr_lambdas"] = [
-            None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
-            for fn in self.lr_lambdas
-        ]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the attributes and the saved state of callable-object lambdas."""
-        saved = state_dict.get("lr_lambdas", [])
-        self.__dict__.update({k: v for k, v in state_dict.items() if k != "lr_lambdas"})
-        for fn, attrs in zip(self.lr_lambdas, saved):
-            if attrs is not None:
-                fn.__dict__.update(attrs)
 
     def get_lr(self) -> list[float]:
         """``lr * lr_lambda(last_epoch)`` per group (the rate as it is at epoch 0)."""
