@@ -282,3 +282,42 @@ def test_modules_with_and_without_duplicates():
     assert model[1].weight.dtype == cr.float16
     model.cpu()
     assert model[1].weight.device == "cpu"
+
+
+# --- ModuleDict and Unflatten ----------------------------------------------------------------
+
+
+def _dict_ops(lib):
+    d = lib.ModuleDict({"a": lib.Linear(1, 2), "b": lib.Tanh()})
+    d["c"] = lib.ReLU()
+    d.update([("a", lib.Linear(2, 3)), ("d", lib.Sigmoid())])
+    popped = d.pop("b")
+    del d["d"]
+    return (repr(d), list(d.keys()), [type(m).__name__ for m in d.values()], "a" in d, len(d),
+            list(d.state_dict()), [n for n, _ in d.named_parameters()], type(popped).__name__)
+
+
+def test_module_dict_like_torch():
+    assert _dict_ops(nn) == _dict_ops(torch.nn)
+    d = nn.ModuleDict({"x": nn.Tanh()})
+    d.clear()
+    assert len(d) == 0 and list(d) == []
+
+
+@pytest.mark.parametrize("dim, sizes", [(1, (2, 5)), (-1, (5, -1)), (0, [3, 1])])
+def test_unflatten_like_torch(dim, sizes):
+    x = RNG.normal(size=(3, 10))
+    ours, theirs = nn.Unflatten(dim, sizes), torch.nn.Unflatten(dim, sizes)
+    assert repr(ours) == repr(theirs)
+    xo, xt = cr.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out, tout = ours(xo), theirs(xt)
+    assert out.shape == tuple(tout.shape)
+    np.testing.assert_array_equal(out.data, tout.detach().numpy())
+    out.backward(np.ones(out.shape))
+    tout.backward(torch.ones(tout.shape, dtype=torch.float64))
+    np.testing.assert_array_equal(xo.grad.data, xt.grad.numpy())
+
+
+def test_unflatten_sizes_must_multiply_up():
+    with pytest.raises(RuntimeError, match="don't multiply up"):
+        nn.Unflatten(1, (3, 4))(cr.ones(2, 10))

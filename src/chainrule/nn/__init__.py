@@ -4,9 +4,9 @@ losses, ``init`` and ``functional``; ``chainrule.nn.scalar`` holds micrograd's M
 from . import functional, init, scalar
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activations
-from .container import ModuleList, Sequential
+from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
-from .flatten import Flatten
+from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
 from .loss import *  # noqa: F403
 from .loss import __all__ as _losses
@@ -22,10 +22,12 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Flatten",
+    "Unflatten",
     "Identity",
     "LayerNorm",
     "Linear",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "Parameter",
     "Sequential",
