@@ -17,12 +17,7 @@ def as_tensor(data: Any, dtype: Any = None, device: str | None = None) -> Tensor
     """``data`` as a tensor, sharing memory with it when it already is an array (or a
     Tensor) of that dtype and device; a copy otherwise."""
     if isinstance(data, Tensor):
-        if (dtype is None or data.dtype == np.dtype(dtype)) and (
-                device is None or device == data.device):
-            return data
-        return data.to(device=device, dtype=dtype)
-    if isinstance(data, np.ndarray) and (device is None or device == "cpu"):
-        return Tensor._make(to_array(data, dtype, None, copy=False))
+        return data.to(device=device, dtype=dtype)  # self when nothing changes
     return Tensor._make(to_array(data, dtype, device, copy=False))
 
 

@@ -168,17 +168,20 @@ class DataLoader:
             return numpy_generator(self.generator).permutation(n)
         return np.arange(n)
 
-    def _batch(self, indices: np.ndarray) -> Any:
+    def _batcher(self) -> Callable[[np.ndarray], Any]:
+        """Indices -> a batch: one fancy index per tensor for a TensorDataset (without a
+        ``collate_fn``), else the samples read one by one and collated."""
         fetch = None if self.collate_fn is not None else getattr(self.dataset, "_batch", None)
         if fetch is not None:
-            return fetch(indices)
-        collate = self.collate_fn or default_collate
-        return collate([self.dataset[i] for i in indices.tolist()])
+            return fetch
+        collate, dataset = self.collate_fn or default_collate, self.dataset
+        return lambda indices: collate([dataset[i] for i in indices.tolist()])
 
     def __iter__(self) -> Iterator[Any]:
         if self.batch_sampler is not None:
+            batch = self._batcher()
             for indices in self.batch_sampler:
-                yield self._batch(np.asarray(list(indices), dtype=np.int64))
+                yield batch(np.asarray(list(indices), dtype=np.int64))
             return
         order = self._order()
         if self.batch_size is None:
@@ -186,10 +189,11 @@ class DataLoader:
             for i in order.tolist():
                 yield dataset[i]
             return
+        batch = self._batcher()
         size = self.batch_size
         stop = len(order) - len(order) % size if self.drop_last else len(order)
         for start in range(0, stop, size):
-            yield self._batch(order[start:start + size])
+            yield batch(order[start:start + size])
 
     def __len__(self) -> int:
         if self.batch_sampler is not None:

@@ -16,9 +16,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..backend import array_module, device_of, to_numpy
+from ..backend import device_of
 from ..dtypes import FLOATING, as_dtype
-from ..ops.cast import to_arguments
+from ..ops.cast import _on_device, to_arguments
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -64,7 +64,7 @@ def _move_in_place(tensor: Tensor, device: str | None, dtype: np.dtype | None) -
             continue
         data = holder.data
         if device is not None and device_of(data) != device:
-            data = to_numpy(data) if device == "cpu" else array_module(device).asarray(data)
+            data = _on_device(data, device)
         if dtype is not None and data.dtype in FLOATING and data.dtype != dtype:
             data = data.astype(dtype)
         holder.data = data

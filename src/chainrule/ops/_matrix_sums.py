@@ -83,9 +83,7 @@ def max_rows(a: np.ndarray) -> np.ndarray:
 
 def sum_keepdims(a: np.ndarray, axis: int | None) -> np.ndarray:
     """``a.sum(axis=axis, keepdims=True)``, by BLAS along either axis of a float matrix."""
-    if a.ndim == 2 and axis is not None:
-        return sum_rows(a)[:, None] if axis == 1 else sum_columns(a)[None]
-    return add_reduce(a, axis, True)
+    return sum_over(a, None if axis is None else (axis,), True)
 
 
 def max_keepdims(a: np.ndarray, axis: int) -> np.ndarray:

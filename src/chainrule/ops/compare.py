@@ -157,7 +157,7 @@ Tensor.__or__ = Tensor.__ror__ = Tensor.bitwise_or = _bitwise("|", np.bitwise_or
 Tensor.__xor__ = Tensor.__rxor__ = Tensor.bitwise_xor = _bitwise("^", np.bitwise_xor)
 
 
-def _reduce_bool(op: str, ufunc: Any, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
+def _reduce_bool(ufunc: Any, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     data = input.data.astype(bool, copy=False)
     if dim is None:
         return _result(ufunc.reduce(data, axis=None))
@@ -173,12 +173,12 @@ def _reduce_bool(op: str, ufunc: Any, input: Tensor, dim: Any, keepdim: bool) ->
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """Whether every element (along ``dim``) is nonzero: a bool tensor."""
-    return _reduce_bool("all", np.logical_and, input, dim, keepdim)
+    return _reduce_bool(np.logical_and, input, dim, keepdim)
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
     """Whether some element (along ``dim``) is nonzero: a bool tensor."""
-    return _reduce_bool("any", np.logical_or, input, dim, keepdim)
+    return _reduce_bool(np.logical_or, input, dim, keepdim)
 
 
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,

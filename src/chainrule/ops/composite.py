@@ -84,7 +84,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     if input.ndim == 2:
         rows, cols = _diagonal_index(*input.shape, diagonal)
         return input[Tensor._make(rows), Tensor._make(cols)]
-    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{input.ndim}D")
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 
 def _sizes(args: tuple) -> tuple[int, ...]:

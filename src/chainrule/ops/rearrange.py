@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import as_dtype
 from ..function import Function
 from ..tensor import Tensor
 from .indexing import _wrap_dim
@@ -164,8 +165,6 @@ class Cumsum(Function):
 
 def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     """Running sums along ``dim``; int and bool inputs sum to int64 (or to ``dtype``)."""
-    from ..dtypes import as_dtype
-
     axis = _wrap_dim(dim, input.ndim)
     return Cumsum.apply(input, axis, None if dtype is None else as_dtype(dtype))
 
