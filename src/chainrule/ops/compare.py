@@ -199,10 +199,12 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 
 def _all_method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether every element (along ``dim``) is nonzero: ``all(self, ...)``."""
     return all(self, dim, keepdim)
 
 
 def _any_method(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """Whether some element (along ``dim``) is nonzero: ``any(self, ...)``."""
     return any(self, dim, keepdim)
 
 

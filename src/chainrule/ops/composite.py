@@ -188,14 +188,17 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
 
 
 def _masked_select_method(self: Tensor, mask: Any) -> Tensor:
+    """The entries of self where ``mask`` is True, as 1-D: ``masked_select``."""
     return masked_select(self, mask)
 
 
 def _nonzero_method(self: Tensor, *, as_tuple: bool = False) -> Any:
+    """The indices of the nonzero entries: ``nonzero(self, ...)``."""
     return nonzero(self, as_tuple=as_tuple)
 
 
 def _broadcast_to_method(self: Tensor, size: Sequence[int]) -> Tensor:
+    """self expanded to ``size`` by broadcasting: ``broadcast_to(self, size)``."""
     return broadcast_to(self, size)
 
 

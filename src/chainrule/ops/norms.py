@@ -93,6 +93,7 @@ def norm(input: Tensor, p: float | str | None = "fro", dim: Any = None, keepdim:
 
 def _norm_method(self: Tensor, p: float | str | None = "fro", dim: Any = None,
                  keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """The p-norm of self over ``dim``: ``norm(self, ...)``."""
     return norm(self, p, dim, keepdim, dtype)
 
 

@@ -170,10 +170,12 @@ def cumsum(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 
 
 def _masked_fill_method(self: Tensor, mask: Any, value: Any) -> Tensor:
+    """self with ``value`` where ``mask`` is True: ``masked_fill(self, ...)``."""
     return masked_fill(self, mask, value)
 
 
 def _flip_method(self: Tensor, *dims: Any) -> Tensor:
+    """self reversed along the given dims: ``flip(self, dims)``."""
     return flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
 
 

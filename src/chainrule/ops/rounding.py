@@ -120,11 +120,13 @@ def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *,
 
 
 def _round_method(self: Tensor, *, decimals: int = 0) -> Tensor:
+    """self rounded to ``decimals`` places, halves to even: ``round(self, ...)``."""
     return round(self, decimals=decimals)
 
 
 def _prod_method(self: Tensor, dim: int | None = None, keepdim: bool = False, *,
                  dtype: Any = None) -> Tensor:
+    """The product of the elements (along ``dim``): ``prod(self, ...)``."""
     return prod(self, dim, keepdim, dtype=dtype)
 
 

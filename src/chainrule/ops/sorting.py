@@ -85,16 +85,19 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 def _sort_method(self: Tensor, dim: int = -1, descending: bool = False,
                  stable: bool = False) -> SortResult:
+    """``(values, indices)`` of self sorted along ``dim``: ``sort(self, ...)``."""
     return sort(self, dim, descending, stable)
 
 
 def _argsort_method(self: Tensor, dim: int = -1, descending: bool = False,
                     stable: bool = False) -> Tensor:
+    """The indices that sort self along ``dim``: ``argsort(self, ...)``."""
     return argsort(self, dim, descending, stable)
 
 
 def _topk_method(self: Tensor, k: int, dim: int = -1, largest: bool = True,
                  sorted: bool = True) -> Any:
+    """``(values, indices)`` of the ``k`` largest (or smallest): ``topk(self, ...)``."""
     return topk(self, k, dim, largest, sorted)
 
 
