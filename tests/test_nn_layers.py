@@ -53,6 +53,33 @@ def test_linear_matches_pytorch(batch, fan_in, fan_out, bias, extra_dims):
     _compare(ours, theirs, RNG.normal(size=shape))
 
 
+@pytest.mark.parametrize("frozen", [("weight",), ("bias",), ("weight", "bias")])
+@pytest.mark.parametrize("input_needs_grad", [False, True])
+def test_linear_with_frozen_parameters_gives_the_others_pytorchs_gradients(frozen,
+                                                                           input_needs_grad):
+    theirs, ours = torch.nn.Linear(4, 3), nn.Linear(4, 3)
+    _copy_weights(ours, theirs)
+    for name in frozen:
+        getattr(ours, name).requires_grad_(False)
+        getattr(theirs, name).requires_grad_(False)
+    x = RNG.normal(size=(5, 4))
+    x_ours = cr.tensor(x, requires_grad=input_needs_grad)
+    x_theirs = torch.tensor(x, requires_grad=input_needs_grad)
+    if not input_needs_grad and len(frozen) == 2:
+        assert not ours(x_ours).requires_grad
+        return
+    seed = RNG.normal(size=(5, 3))
+    ours(x_ours).backward(cr.tensor(seed))
+    theirs(x_theirs).backward(torch.tensor(seed))
+    for name in ("weight", "bias"):
+        mine, reference = getattr(ours, name).grad, getattr(theirs, name).grad
+        assert (mine is None) == (reference is None), name
+        if reference is not None:
+            np.testing.assert_allclose(mine.data, reference.numpy(), rtol=1e-12, err_msg=name)
+    if input_needs_grad:
+        np.testing.assert_allclose(x_ours.grad.data, x_theirs.grad.numpy(), rtol=1e-12)
+
+
 def test_linear_default_init_statistics_follow_pytorch_bound():
     layer = nn.Linear(400, 300)
     bound = 1 / np.sqrt(400)

@@ -125,8 +125,7 @@ class Linear(Function):
                     f"out_features = {w.shape[0]}"
                 ) from None
         needs_x, needs_w, needs_b = ctx.needs_input_grad
-        if needs_x or needs_w:
-            ctx.save_for_backward(x if needs_w else None, w if needs_x else None)
+        ctx.save_for_backward(x if needs_w else None, w if needs_x else None)
         if needs_b:
             ctx.bias_ndim = b.ndim
         return out
