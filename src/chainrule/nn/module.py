@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .._capture import structure_changed
 from ..backend import device_of
 from ..dtypes import FLOATING, as_dtype
 from ..ops.cast import _on_device, to_arguments
@@ -46,6 +47,7 @@ class RemovableHandle:
 
     def remove(self) -> None:
         """Unregister the hook (doing it twice is harmless)."""
+        structure_changed()
         self._hooks.pop(self.id, None)
         for flagged in self._flags:
             flagged.discard(self.id)
@@ -59,6 +61,7 @@ class RemovableHandle:
 
 def _move_in_place(tensor: Tensor, device: str | None, dtype: np.dtype | None) -> None:
     """Give ``tensor`` (and its ``.grad``) ``device`` and, if floating point, ``dtype``."""
+    structure_changed()
     for holder in (tensor, tensor.grad):
         if holder is None:
             continue
@@ -104,6 +107,7 @@ class Module:
                 f"cannot assign {name!r} before Module.__init__() call "
                 "(call super().__init__() first in your module's __init__)"
             )
+        structure_changed()
         if isinstance(value, Parameter):
             self._forget(name, keep=self._parameters)
             self._parameters[name] = value
@@ -134,6 +138,7 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
+        structure_changed()
         self._forget(name)
         object.__delattr__(self, name)
 
@@ -153,6 +158,7 @@ class Module:
                 f"cannot assign {type(param).__name__} as parameter {name!r} "
                 "(a Parameter or None is expected)"
             )
+        structure_changed()
         self._forget(name, keep=self._parameters)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
@@ -164,6 +170,7 @@ class Module:
                 f"cannot assign {type(tensor).__name__} as buffer {name!r} "
                 "(a Tensor or None is expected)"
             )
+        structure_changed()
         self._forget(name, keep=self._buffers)
         self._buffers[name] = tensor
         if persistent:
@@ -176,6 +183,7 @@ class Module:
         """Register ``module`` as a child called ``name``."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        structure_changed()
         self._forget(name, keep=self._modules)
         self._modules[name] = module
         object.__setattr__(self, name, module)
@@ -247,6 +255,7 @@ class Module:
         ``with_kwargs``) after every forward; a non-None return value replaces the output.
         ``prepend`` runs it before the hooks already registered; ``always_call`` also runs
         it (with output None) when the forward raises."""
+        structure_changed()
         flags = self._hook_flags
         handle = RemovableHandle(self._forward_hooks, flags.with_kwargs, flags.always_call)
         self._forward_hooks[handle.id] = hook
@@ -263,6 +272,7 @@ class Module:
         """Call ``hook(module, args)`` before every forward; a non-None return value
         replaces the args. With ``with_kwargs``, ``hook(module, args, kwargs)`` returns
         None or ``(new_args, new_kwargs)``. ``prepend`` runs it before the others."""
+        structure_changed()
         flags = self._hook_flags
         handle = RemovableHandle(self._forward_pre_hooks, flags.pre_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
@@ -400,6 +410,7 @@ class Module:
         """Set training mode (Dropout drops, BatchNorm uses batch statistics)."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
+        structure_changed()
         for module in self.modules():
             object.__setattr__(module, "training", mode)
         return self

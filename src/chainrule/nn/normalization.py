@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..ops.normalization import batch_norm, layer_norm
+from ..ops.normalization import _batch_norm, layer_norm
 from ..tensor import Tensor
 from .module import Module
 from .parameter import Parameter
@@ -79,21 +79,17 @@ class BatchNorm1d(Module):
                 f"{input.shape[1]} channels in dim 1, expected {self.num_features}"
             )
         use_batch_stats = self.training or not self.track_running_stats
-        momentum = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            self.num_batches_tracked.data[()] += 1  # 0-d: a tenth of `+=` on the array
-            if self.momentum is None:
-                momentum = 1.0 / float(self.num_batches_tracked.data)
         update = self.training and self.track_running_stats
-        return batch_norm(
+        return _batch_norm(
             input,
             self.running_mean if update or not use_batch_stats else None,
             self.running_var if update or not use_batch_stats else None,
             self.weight,
             self.bias,
             use_batch_stats,
-            momentum,
+            self.momentum if update else 0.0,
             self.eps,
+            self.num_batches_tracked if update else None,
         )
 
     def extra_repr(self) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._capture import graph_break
 from ..dtypes import as_dtype
 from ..function import Function
 from ..ops.indexing import IndexRows, ids_in_range, scatter_add_rows
@@ -15,6 +16,27 @@ from .module import Module
 from .parameter import Parameter
 
 
+def _check_ids(ids: np.ndarray, rows: int) -> None:
+    """Raise IndexError naming an id outside [0, rows), if ``ids`` has one."""
+    if ids.size and not ids_in_range(ids, rows):
+        bad = int(ids.min()) if ids.min() < 0 else int(ids.max())
+        raise IndexError(
+            f"embedding: index {bad} is out of range for an embedding of {rows} rows "
+            f"(expected 0 <= index < {rows})"
+        )
+
+
+class EmbeddingRows(IndexRows):
+    """out = weight[ids] for ids checked to lie in [0, rows) (negative ones too are an
+    error, unlike in indexing); the backward is ``IndexRows``'."""
+
+    @staticmethod
+    def forward(ctx, weight, ids):
+        _check_ids(ids, weight.shape[0])
+        ctx.shape, ctx.key = weight.shape, ids
+        return weight.take(ids, axis=0)
+
+
 class EmbeddingLookup(Function):
     """out = weight[ids];  d/dweight: each output row's gradient added into the row it came
     from (divided by how often its id occurs in ``ids`` when ``scale_grad_by_freq``), and
@@ -22,6 +44,7 @@ class EmbeddingLookup(Function):
 
     @staticmethod
     def forward(ctx, weight, ids, padding_idx, scale_grad_by_freq):
+        _check_ids(ids, weight.shape[0])
         ctx.shape, ctx.ids = weight.shape, ids
         ctx.padding_idx, ctx.scale_grad_by_freq = padding_idx, scale_grad_by_freq
         return weight.take(ids, axis=0)
@@ -84,25 +107,24 @@ def embedding(
     """
     if sparse:
         _refuse_sparse()
-    ids = input.data if isinstance(input, Tensor) else np.asarray(input)
+    if not isinstance(input, Tensor):
+        input = np.asarray(input)
+    ids = input.data if isinstance(input, Tensor) else input
     if ids.dtype.kind not in "iu":
         raise TypeError(
             f"embedding: expected integer ids (int64), got a tensor of dtype {ids.dtype}"
         )
     rows = weight.shape[0]
-    if ids.size and not ids_in_range(ids, rows):
-        bad = int(ids.min()) if ids.min() < 0 else int(ids.max())
-        raise IndexError(
-            f"embedding: index {bad} is out of range for an embedding of {rows} rows "
-            f"(expected 0 <= index < {rows})"
-        )
     if max_norm is not None and ids.size:
+        _check_ids(ids, rows)
+        graph_break("embedding's max_norm rescales rows of the table in place, outside an op")
         _renorm_rows(weight, ids, max_norm, norm_type)
     if padding_idx is not None or scale_grad_by_freq:
-        return EmbeddingLookup.apply(weight, ids, _padding_row(padding_idx, rows),
+        return EmbeddingLookup.apply(weight, input, _padding_row(padding_idx, rows),
                                      bool(scale_grad_by_freq))
     if ids.ndim:
-        return IndexRows._apply2(weight, ids)
+        return EmbeddingRows._apply2(weight, input)
+    _check_ids(ids, rows)
     return weight[Tensor._make(ids)]
 
 

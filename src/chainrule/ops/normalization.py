@@ -37,10 +37,18 @@ def _sum_per_channel(array: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 
 class BatchNorm(Function):
-    """Normalise each channel with this batch's mean and biased variance (training)."""
+    """Normalise each channel with this batch's mean and biased variance (training).
+
+    ``batches_tracked`` (a 0-d int64 array, or None) counts the batches seen, in place;
+    with ``momentum`` None the running statistics are then the cumulative average.
+    """
 
     @staticmethod
-    def forward(ctx, x, weight, bias, running_mean, running_var, momentum, eps):
+    def forward(ctx, x, weight, bias, running_mean, running_var, batches_tracked, momentum, eps):
+        if batches_tracked is not None:
+            batches_tracked[()] += 1  # 0-d: a tenth of `+=` on the array
+            if momentum is None:
+                momentum = 1.0 / float(batches_tracked)
         axes = (0,) if x.ndim == 2 else (0, 2)
         n = x.size // x.shape[1]
         mean = _sum_per_channel(x, axes) / n
@@ -83,7 +91,7 @@ class BatchNorm(Function):
             grad_weight = grad_dot_x_hat.reshape(-1)
         if needs_bias:
             grad_bias = grad_sum.reshape(-1)
-        return grad_x, grad_weight, grad_bias, None, None, None, None
+        return grad_x, grad_weight, grad_bias, None, None, None, None, None
 
 
 class BatchNormEval(Function):
@@ -110,10 +118,6 @@ class BatchNormEval(Function):
         grad_weight = (grad * x_hat).sum(axis=ctx.axes) if needs_weight else None
         grad_bias = grad.sum(axis=ctx.axes) if needs_bias else None
         return grad_x, grad_weight, grad_bias, None, None, None
-
-
-def _array(tensor: Tensor | None) -> np.ndarray | None:
-    return None if tensor is None else tensor.data
 
 
 def _raise_channel_mismatch(input: Tensor, *tensors: Tensor | None) -> None:
@@ -145,6 +149,22 @@ def batch_norm(
     * batch`` with the unbiased variance stored, as PyTorch does. Otherwise the
     running statistics normalise.
     """
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    training: bool,
+    momentum: float | None,
+    eps: float,
+    num_batches_tracked: Tensor | None = None,
+) -> Tensor:
+    """``batch_norm``, counting the batch into ``num_batches_tracked`` (if given) when
+    training; ``momentum`` None then means the cumulative average (``BatchNorm1d``'s)."""
     if input.ndim not in (2, 3):
         raise ValueError(f"batch_norm: expected 2D or 3D input (got {input.ndim}D input)")
     channels = input.shape[1]
@@ -158,11 +178,11 @@ def batch_norm(
                 "Expected more than 1 value per channel when training, got input size "
                 f"{tuple(input.shape)}"
             )
-        return BatchNorm.apply(input, weight, bias, _array(running_mean), _array(running_var),
-                               momentum, eps)
+        return BatchNorm.apply(input, weight, bias, running_mean, running_var,
+                               num_batches_tracked, momentum, eps)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are needed when not training")
-    return BatchNormEval.apply(input, weight, bias, running_mean.data, running_var.data, eps)
+    return BatchNormEval.apply(input, weight, bias, running_mean, running_var, eps)
 
 
 class LayerNorm(Function):
