@@ -11,11 +11,13 @@ Models (each at several batch sizes, float32, CPU):
   ``load_digits()`` (standardized per pixel); each batch draws its rows with replacement
   from the 1797 rows (makemore's ``randint`` sampling); B = 64, 1024.
 
-Each step is done three ways in one process, from the same initial weights on the same
+Each step is done four ways in one process, from the same initial weights on the same
 batches (a fixed pool of batches, cycled; building a batch is not timed):
 
 - chainrule: ``loss = F.cross_entropy(model(X), Y); loss.backward(); opt.step();
   opt.zero_grad()``;
+- chainrule compiled: the same, with ``model = cr.compile(model)`` (its forward recorded
+  once and replayed);
 - PyTorch (CPU, thread count printed; ``--torch-threads``): the same code with torch;
 - NumPy: the floor, no autograd at all — the forward pass, every layer's backward derived
   by hand (BatchNorm's closed form, cross-entropy's ``(softmax - onehot) / B``, the
@@ -23,17 +25,18 @@ batches (a fixed pool of batches, cycled; building a batch is not timed):
   the SGD / Adam update in place, written plainly (fresh arrays each step, no buffer
   reuse).
 
-Before timing, the three are checked to agree in float64 over two steps of each model
+Before timing, the four are checked to agree in float64 over three steps of each model
 (loss, every gradient, the updated parameters and BatchNorm's running statistics), and
 the float32 engines' first timed losses must agree. Each figure is the median over
 several runs of the mean ms per step of one run (``time.perf_counter``; each run lasts
-about ``--target`` seconds), the three engines interleaved run by run after a warm-up.
+about ``--target`` seconds), the four engines interleaved run by run after a warm-up.
 Python's cyclic GC stays on, as in a user's training loop. On a machine shared with other
 busy processes, multi-threaded BLAS (NumPy's OpenBLAS: chainrule and the floor) and torch's
 intra-op threads can stall for milliseconds per call; ``--blas-threads 1`` and
 ``--torch-threads 1`` show each engine without that effect, and ``--stat min`` the
 least-disturbed run of each. Targets (the issue's): chainrule / PyTorch <= 0.6 at batch 32
-and 64, <= 1.0 at 256, <= 1.5 at 1024 and 4096; chainrule / NumPy <= 1.0 everywhere.
+and 64, <= 1.0 at 256, <= 1.5 at 1024 and 4096; chainrule / NumPy <= 1.0 everywhere (each
+ratio is printed for the eager and the compiled model).
 ``--profile`` adds a cProfile of chainrule's step (top lines by tottime) at the smallest
 and largest batch of each model. ``--breakdown`` splits chainrule's step at every batch into
 the ops' own ``forward``/``backward`` (the NumPy work an engine cannot avoid), the
@@ -278,18 +281,38 @@ def _initial_weights(spec: ModelSpec) -> list[np.ndarray]:
     return [p.data.copy() for p in spec.build_cr().parameters()]
 
 
-def _engines(spec: ModelSpec, weights: list[np.ndarray], dtype: Any) -> tuple[Any, ...]:
-    """(chainrule model, its step, torch model, its step, numpy model) from ``weights``."""
-    ours = spec.build_cr().to(dtype)
+@dataclass
+class Engines:
+    """One model in every engine, from the same weights, each with its optimizer's step."""
+
+    ours: cr.nn.Module
+    ours_step: Step
+    compiled: cr.nn.Module  # a second chainrule model, under cr.compile
+    compiled_step: Step
+    theirs: torch.nn.Module
+    theirs_step: Step
+    floor: Any
+
+
+def _engines(spec: ModelSpec, weights: list[np.ndarray], dtype: Any) -> Engines:
+    """Every engine's model and step, from ``weights``."""
+    ours, plain = spec.build_cr().to(dtype), spec.build_cr().to(dtype)
     theirs = spec.build_torch().to(torch.float64 if dtype == np.float64 else torch.float32)
-    for p_ours, p_theirs, w in zip(ours.parameters(), theirs.parameters(), weights, strict=True):
+    for p_ours, p_plain, p_theirs, w in zip(ours.parameters(), plain.parameters(),
+                                            theirs.parameters(), weights, strict=True):
         p_ours.data[...] = w
+        p_plain.data[...] = w
         with torch.no_grad():
             p_theirs.copy_(torch.from_numpy(w))
-    floor = spec.numpy_cls([w.astype(dtype) for w in weights])
-    return (ours, autograd_step(ours, spec.cr_optim(list(ours.parameters())), F.cross_entropy),
-            theirs, autograd_step(theirs, spec.torch_optim(theirs.parameters()),
-                                  torch.nn.functional.cross_entropy), floor)
+    compiled = cr.compile(plain)
+    return Engines(
+        ours, autograd_step(ours, spec.cr_optim(list(ours.parameters())), F.cross_entropy),
+        compiled, autograd_step(compiled, spec.cr_optim(list(compiled.parameters())),
+                                F.cross_entropy),
+        theirs, autograd_step(theirs, spec.torch_optim(theirs.parameters()),
+                              torch.nn.functional.cross_entropy),
+        spec.numpy_cls([w.astype(dtype) for w in weights]),
+    )
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -302,18 +325,23 @@ def _assert_close(what: str, ours: Any, ref: Any) -> None:
 
 
 def check_float64(spec: ModelSpec, weights: list[np.ndarray], B: int) -> None:
-    """Two steps in float64: chainrule, torch and the NumPy floor agree on the loss, every
-    gradient, the updated parameters and (makemore) BatchNorm's running statistics."""
+    """Three steps in float64: chainrule, chainrule compiled, torch and the NumPy floor agree
+    on the loss, every gradient, the updated parameters and (makemore) BatchNorm's running
+    statistics. (The compiled model replays from its second step on.)"""
     weights = [w.astype(np.float64) for w in weights]
-    ours, _, theirs, _, floor = _engines(spec, weights, np.float64)
+    engines = _engines(spec, weights, np.float64)
+    ours, compiled, theirs, floor = engines.ours, engines.compiled, engines.theirs, engines.floor
     opt_ours = spec.cr_optim(list(ours.parameters()))
+    opt_compiled = spec.cr_optim(list(compiled.parameters()))
     opt_theirs = spec.torch_optim(theirs.parameters())
     rng = np.random.default_rng(123)
-    for k in range(2):
+    for k in range(3):
         X, Y = spec.sample(rng, B)
         X = X.astype(np.float64) if X.dtype.kind == "f" else X
         loss = F.cross_entropy(ours(cr.tensor(X)), cr.tensor(Y))
         loss.backward()
+        closs = F.cross_entropy(compiled(cr.tensor(X)), cr.tensor(Y))
+        closs.backward()
         tloss = torch.nn.functional.cross_entropy(theirs(torch.from_numpy(X)),
                                                   torch.from_numpy(Y))
         tloss.backward()
@@ -321,13 +349,19 @@ def check_float64(spec: ModelSpec, weights: list[np.ndarray], B: int) -> None:
         where = f"{spec.name} float64 step {k + 1}"
         _assert_close(f"{where}: loss (numpy)", nloss, loss.item())
         _assert_close(f"{where}: loss (torch)", tloss.item(), loss.item())
+        _assert_close(f"{where}: loss (compiled)", closs.item(), loss.item())
         names = [name for name, _ in ours.named_parameters()]
-        for name, p, tp, g in zip(names, ours.parameters(), theirs.parameters(), ngrads):
+        for name, p, cp, tp, g in zip(names, ours.parameters(), compiled.parameters(),
+                                      theirs.parameters(), ngrads):
             _assert_close(f"{where}: grad of {name} (numpy vs chainrule)", g, p.grad.data)
             _assert_close(f"{where}: grad of {name} (torch vs chainrule)", tp.grad.numpy(),
                           p.grad.data)
+            _assert_close(f"{where}: grad of {name} (compiled vs chainrule)", cp.grad.data,
+                          p.grad.data)
         opt_ours.step()
         opt_ours.zero_grad()
+        opt_compiled.step()
+        opt_compiled.zero_grad()
         opt_theirs.step()
         opt_theirs.zero_grad()
         floor.update(ngrads)
@@ -335,12 +369,16 @@ def check_float64(spec: ModelSpec, weights: list[np.ndarray], B: int) -> None:
             _assert_close(f"{where}: {name} after the update (numpy)", w, p.data)
             _assert_close(f"{where}: {name} after the update (torch)", tp.detach().numpy(),
                           p.data)
+        for name, p, cp in zip(names, ours.parameters(), compiled.parameters()):
+            _assert_close(f"{where}: {name} after the update (compiled)", cp.data, p.data)
         if isinstance(floor, NumpyMakemore):
-            bn, tbn = ours[3], theirs[3]
+            bn, tbn, cbn = ours[3], theirs[3], compiled._orig_mod[3]
             for stat in ("running_mean", "running_var"):
                 _assert_close(f"{where}: {stat} (numpy)", getattr(floor, stat),
                               getattr(bn, stat).data)
                 _assert_close(f"{where}: {stat} (torch)", getattr(tbn, stat).numpy(),
+                              getattr(bn, stat).data)
+                _assert_close(f"{where}: {stat} (compiled)", getattr(cbn, stat).data,
                               getattr(bn, stat).data)
 
 
@@ -349,11 +387,12 @@ def check_float64(spec: ModelSpec, weights: list[np.ndarray], B: int) -> None:
 
 @dataclass
 class Case:
-    """One row of the table: three zero-argument callables, each doing one training step."""
+    """One row of the table: zero-argument callables, each doing one training step."""
 
     model: str
     batch: int
     ours: Callable[[], Any]
+    compiled: Callable[[], Any]
     theirs: Callable[[], Any]
     floor: Callable[[], Any]
 
@@ -371,14 +410,18 @@ def _cycling(step: Step, batches: list[tuple[Any, Any]]) -> Callable[[], Any]:
 def build_case(spec: ModelSpec, weights: list[np.ndarray], B: int) -> Case:
     rng = np.random.default_rng(B)
     batches = [spec.sample(rng, B) for _ in range(POOL)]
-    _, cr_step, _, torch_step, floor = _engines(spec, weights, np.float32)
+    engines = _engines(spec, weights, np.float32)
+    ours_batches = [(cr.tensor(X), cr.tensor(Y)) for X, Y in batches]
     case = Case(
         spec.name, B,
-        _cycling(cr_step, [(cr.tensor(X), cr.tensor(Y)) for X, Y in batches]),
-        _cycling(torch_step, [(torch.from_numpy(X), torch.from_numpy(Y)) for X, Y in batches]),
-        _cycling(floor.step, batches),
+        _cycling(engines.ours_step, ours_batches),
+        _cycling(engines.compiled_step, ours_batches),
+        _cycling(engines.theirs_step,
+                 [(torch.from_numpy(X), torch.from_numpy(Y)) for X, Y in batches]),
+        _cycling(engines.floor.step, batches),
     )
-    losses = [float(case.ours().item()), float(case.theirs().item()), case.floor()]
+    losses = [float(case.ours().item()), float(case.compiled().item()),
+              float(case.theirs().item()), case.floor()]
     if not np.allclose(losses, losses[0], rtol=1e-4):
         raise AssertionError(f"{spec.name} B={B}: float32 first-step losses differ: {losses}")
     return case
@@ -401,15 +444,16 @@ def _reps_for(fn: Callable[[], object], target: float) -> int:
 
 def measure(
     case: Case, runs: int, target: float, stat: Callable = statistics.median
-) -> tuple[tuple[float, float, float], int]:
-    """``stat`` over runs of ms per step for (chainrule, torch, numpy); steps per run (min).
+) -> tuple[tuple[float, ...], int]:
+    """``stat`` over runs of ms per step for (chainrule, compiled, torch, numpy); steps per
+    run (min).
 
     When steps are slower than planned (a stalled BLAS or torch thread pool), the runs stop
     after 5 once the case has taken 1.5x its planned time, so the whole stays bounded.
     """
-    fns = (case.ours, case.theirs, case.floor)
+    fns = (case.ours, case.compiled, case.theirs, case.floor)
     reps = [_reps_for(fn, target) for fn in fns]
-    samples: list[list[float]] = [[], [], []]
+    samples: list[list[float]] = [[] for _ in fns]
     deadline = time.perf_counter() + 1.5 * runs * len(fns) * target
     for run in range(runs):
         if run >= 5 and time.perf_counter() > deadline:
@@ -423,7 +467,7 @@ def measure(
 
 
 def _verdict(ratio: float, target: float) -> str:
-    return f"<={target:<4g} {'met' if ratio <= target else 'MISSED'}"
+    return f"{ratio:5.2f} {'met' if ratio <= target else 'MISSED':6s}"
 
 
 def profile(case: Case, seconds: float, lines: int) -> None:
@@ -561,30 +605,33 @@ def main() -> None:
         f"Python {platform.python_version()} | {os.cpu_count()} CPUs | "
         f"{args.stat} of {runs} runs of ~{target:g} s"
     )
-    print("float64 check passed: chainrule, torch and numpy agree on loss, gradients, "
-          "updated parameters (2 steps per model)")
-    header = (f"{'model':9s} {'batch':>5s} {'chainrule':>10s} {'torch':>8s} {'numpy':>8s} "
-              f"{'cr/torch':>8s} {'target':13s} {'cr/numpy':>8s} {'target':13s} {'np/torch':>8s} "
-              f"{'steps/run':>9s}")
+    print("float64 check passed: chainrule, chainrule compiled, torch and numpy agree on "
+          "loss, gradients, updated parameters (3 steps per model)")
+    header = (f"{'model':9s} {'batch':>5s} {'chainrule':>9s} {'compiled':>9s} {'torch':>8s} "
+              f"{'numpy':>8s} | {'cr/torch':>12s} {'comp/torch':>12s} {'target':>6s} | "
+              f"{'cr/numpy':>12s} {'comp/numpy':>12s} {'target':>6s} | {'np/torch':>8s}")
     print(header)
-    print(f"{'':9s} {'':5s} {'ms/step':>10s} {'ms/step':>8s} {'ms/step':>8s}")
+    print(f"{'':9s} {'':5s} {'ms/step':>9s} {'ms/step':>9s} {'ms/step':>8s} {'ms/step':>8s} |")
     print("-" * len(header))
     cases = []
     for spec in specs:
         for B in spec.batch_sizes:
             case = build_case(spec, weights[spec.name], B)
             cases.append(case)
-            (ours, theirs, floor), reps = measure(case, runs, target, STATS[args.stat])
+            (ours, compiled, theirs, floor), reps = measure(case, runs, target,
+                                                            STATS[args.stat])
+            to_torch, to_numpy = TORCH_TARGET[B], NUMPY_TARGET
             print(
-                f"{spec.name:9s} {B:5d} {ours:10.3f} {theirs:8.3f} {floor:8.3f} "
-                f"{ours / theirs:8.2f} {_verdict(ours / theirs, TORCH_TARGET[B]):13s} "
-                f"{ours / floor:8.2f} {_verdict(ours / floor, NUMPY_TARGET):13s} "
-                f"{floor / theirs:8.2f} {reps:9d}",
+                f"{spec.name:9s} {B:5d} {ours:9.3f} {compiled:9.3f} {theirs:8.3f} {floor:8.3f} | "
+                f"{_verdict(ours / theirs, to_torch)} {_verdict(compiled / theirs, to_torch)} "
+                f"{'<=' + format(to_torch, 'g'):>6s} | "
+                f"{_verdict(ours / floor, to_numpy)} {_verdict(compiled / floor, to_numpy)} "
+                f"{'<=' + format(to_numpy, 'g'):>6s} | {floor / theirs:8.2f}",
                 flush=True,
             )
     print(f"({time.perf_counter() - start:.0f} s; one step = forward, backward, optimizer "
-          "step, zero_grad; np/torch: the hand-written NumPy step's own ratio to PyTorch; see the "
-          "module docstring)")
+          "step, zero_grad; compiled: the same chainrule model under cr.compile; np/torch: the "
+          "hand-written NumPy step's own ratio to PyTorch; see the module docstring)")
     if args.breakdown:
         print("\nWhere chainrule's step goes (us per step; timers included): the ops' own "
               "forward and backward, the optimizer's step, the rest (modules, apply, Tensor "

@@ -19,6 +19,7 @@ from .dtypes import int64 as long
 from .function import Function
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F403 - every op as a function; importing attaches Tensor methods
+from .replay import compile
 from .tensor import Tensor
 from .value import Value
 
@@ -41,6 +42,7 @@ __all__ = [
     "Value",
     "__version__",
     "bool",
+    "compile",
     "double",
     "enable_grad",
     "inference_mode",

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .._capture import graph_break
 from ..dtypes import FLOATING, int64
 from ..function import Function
 from ..tensor import Tensor
@@ -374,6 +375,7 @@ def _is_common_case(input: Any, target: Any, weight: Any, ignore_index: int, red
     classes = x.shape[1]
     if 0 <= ignore_index < classes or not len(t):
         return False  # ignored entries, or an empty batch: the general path handles them
+    graph_break("cross_entropy chooses its path by the values of the targets")
     return ids_in_range(t, classes)  # else the general path raises
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._capture import graph_break
 from ..function import Function
 from ..grad_mode import _GradMode
 from ..tensor import Tensor
@@ -294,6 +295,7 @@ def _setitem(self: Tensor, index: Any, value: Any) -> None:
         key, _ = _parse(index, self.data.ndim)
     except IndexError as error:
         raise _index_error(error, self.data.shape) from None
+    graph_break("item assignment (x[...] = v) writes into a tensor outside an op")
     try:
         if isinstance(value, Tensor) and value._requires_grad and recording:
             out = IndexPut.apply(self.data, key, value)

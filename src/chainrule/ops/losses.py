@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .._capture import graph_break
 from ..broadcast import unbroadcast
 from ..function import Function
 from ..tensor import Tensor
@@ -300,6 +301,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
     _sample_weight(op, weight, input, exact=False)
     x, t = input.data, target.data
+    graph_break(f"{op} checks the values of its input and target in Python")
     if not ((x >= 0) & (x <= 1)).all():
         raise RuntimeError(f"{op}: all elements of input should be between 0 and 1")
     if not ((t >= 0) & (t <= 1)).all():
@@ -348,6 +350,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
         raise _not_tensor(op, "target", target, 2)
     unsqueeze = False
     if isinstance(var, Tensor):
+        graph_break(f"{op} checks the values of var in Python")
         if (var.data < 0).any():
             raise ValueError(f"{op}: var has negative entry/entries")
         if var.shape != input.shape:
