@@ -76,6 +76,16 @@ def _advance(pairs, steps, where):
     return seen
 
 
+class _Shrink:
+    """A callable object as CyclicLR's scale function: its attributes are state."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+
+    def __call__(self, x: float) -> float:
+        return self.rate**x
+
+
 SCHEDULES = {
     "step-7-0.5": lambda M, o: M.StepLR(o, step_size=7, gamma=0.5),
     "step-1-0.9": lambda M, o: M.StepLR(o, step_size=1, gamma=0.9),
@@ -125,6 +135,29 @@ SCHEDULES = {
     "onecycle-no-momentum": lambda M, o: M.OneCycleLR(
         o, max_lr=0.2, total_steps=STEPS, cycle_momentum=False, pct_start=0.5
     ),
+    "restarts-10": lambda M, o: M.CosineAnnealingWarmRestarts(o, T_0=10),
+    "restarts-7-x2-eta": lambda M, o: M.CosineAnnealingWarmRestarts(o, 7, T_mult=2, eta_min=1e-3),
+    "restarts-3-x3": lambda M, o: M.CosineAnnealingWarmRestarts(o, 3, 3),
+    "cyclic-triangular": lambda M, o: M.CyclicLR(o, base_lr=0.01, max_lr=0.1, step_size_up=7),
+    "cyclic-triangular2": lambda M, o: M.CyclicLR(
+        o, [0.01, 0.001], [0.1, 0.05], step_size_up=5, step_size_down=15, mode="triangular2",
+        base_momentum=[0.8, 0.85], max_momentum=0.95),
+    "cyclic-exp-range": lambda M, o: M.CyclicLR(
+        o, 0.02, 0.2, step_size_up=4, mode="exp_range", gamma=0.97),
+    "cyclic-custom-iterations": lambda M, o: M.CyclicLR(
+        o, 0.01, 0.1, step_size_up=6, scale_fn=_Shrink(0.99), scale_mode="iterations"),
+    "cyclic-custom-cycle": lambda M, o: M.CyclicLR(
+        o, 0.01, 0.1, 3, 9, scale_fn=lambda c: 1.0 / c, cycle_momentum=False),
+    "sequential-warmup-exp": lambda M, o: M.SequentialLR(
+        o, [M.LinearLR(o, start_factor=0.1, total_iters=10), M.ExponentialLR(o, gamma=0.95)],
+        milestones=[10]),
+    "sequential-three": lambda M, o: M.SequentialLR(
+        o, [M.ConstantLR(o, 0.5, total_iters=8), M.StepLR(o, 5, 0.7),
+            M.CosineAnnealingLR(o, T_max=40)], milestones=[20, 45]),
+    "chained-linear-exp": lambda M, o: M.ChainedScheduler(
+        [M.LinearLR(o, start_factor=0.2, total_iters=15), M.ExponentialLR(o, gamma=0.97)]),
+    "chained-step-multiplicative": lambda M, o: M.ChainedScheduler(
+        [M.StepLR(o, 10, 0.5), M.MultiplicativeLR(o, lambda e: 0.99)], optimizer=o),
 }
 
 
@@ -177,7 +210,8 @@ def test_lambda_state_dict_keeps_callable_object_attributes():
 
 
 RESUMABLE = ["step-7-0.5", "multistep", "exp-0.95", "cos-30-eta", "lambda-list", "linear-warmup",
-             "constant-0.5-40", "multiplicative-list", "polynomial-60-2"]
+             "constant-0.5-40", "multiplicative-list", "polynomial-60-2", "restarts-10",
+             "restarts-7-x2-eta", "cyclic-triangular", "cyclic-exp-range"]
 
 
 @pytest.mark.parametrize("name", RESUMABLE)
@@ -389,6 +423,27 @@ ERRORS = [
     (lambda M, o: M.ReduceLROnPlateau(o, min_lr=[0.1]), ValueError, "expected 2 min_lrs, got 1"),
     (lambda M, o: M.ExponentialLR(o, 0.9, last_epoch=3), KeyError, "initial_lr"),
     (lambda M, o: M.CosineAnnealingLR(o, 10, last_epoch=0), KeyError, "initial_lr"),
+    (lambda M, o: M.CosineAnnealingWarmRestarts(o, 0), ValueError, "positive integer T_0, but"),
+    (lambda M, o: M.CosineAnnealingWarmRestarts(o, 2.5), ValueError, "positive integer T_0"),
+    (lambda M, o: M.CosineAnnealingWarmRestarts(o, 5, 0), ValueError, "integer T_mult >= 1"),
+    (lambda M, o: M.CosineAnnealingWarmRestarts(o, 5, 1.5), ValueError, "integer T_mult >= 1"),
+    (lambda M, o: M.CosineAnnealingWarmRestarts(o, 5, eta_min="0"), ValueError,
+     "float or int eta_min"),
+    (lambda M, o: M.CosineAnnealingWarmRestarts(o, 5).step(-1), ValueError,
+     "Expected non-negative epoch, but got -1"),
+    (lambda M, o: M.CyclicLR(o, 0.1, 1.0, mode="sine"), ValueError, "mode is invalid and scale_fn"),
+    (lambda M, o: M.CyclicLR(o, [0.1], 1.0), ValueError, "base_lr"),
+    (lambda M, o: M.CyclicLR(o, 0.1, [1.0, 2.0, 3.0]), ValueError, "max_lr"),
+    (lambda M, o: M.SequentialLR(o, [], []), ValueError, "expects at least one scheduler"),
+    (lambda M, o: M.SequentialLR(o, [M.StepLR(o, 2), M.StepLR(o, 3)], [4, 8]), ValueError,
+     "one more than the number of milestone points"),
+    (lambda M, o: M.SequentialLR(o, [M.StepLR(o, 2), M.ReduceLROnPlateau(o)], [4]), ValueError,
+     "does not support `ReduceLROnPlateau` scheduler"),
+    (lambda M, o: M.SequentialLR(o, [M.StepLR(o, 2), object()], [4]), TypeError,
+     "should have `optimizer` as its attribute"),
+    (lambda M, o: M.ChainedScheduler([]), ValueError, "at least one scheduler to be chained"),
+    (lambda M, o: M.ChainedScheduler([M.StepLR(o, 2), M.ReduceLROnPlateau(o)]), ValueError,
+     "at index 1 in the given schedulers sequence"),
 ]
 
 
@@ -431,3 +486,47 @@ def test_warnings_like_torch():
                 opt.step()
                 sched.step()
             sched.get_last_lr()
+
+
+def test_cyclic_momentum_needs_momentum_or_betas_like_torch():
+    for M, opt in zip((C, T), _pair("plain")):
+        with pytest.raises(ValueError, match="optimizer must support momentum or beta1"):
+            M.CyclicLR(opt, 0.01, 0.1)
+        M.CyclicLR(opt, 0.01, 0.1, cycle_momentum=False)
+
+
+@pytest.mark.parametrize("make", [
+    lambda M, o, other: M.SequentialLR(o, [M.StepLR(o, 2), M.StepLR(other, 3)], [4]),
+    lambda M, o, other: M.ChainedScheduler([M.StepLR(o, 2), M.StepLR(other, 3)]),
+])
+def test_combined_schedulers_refuse_a_second_optimizer_like_torch(make):
+    for M, (opt, other) in zip((C, T), zip(_pair(), _pair())):
+        with pytest.raises(ValueError, match="expects all schedulers to belong to the same "
+                                             "optimizer, but got scheduler StepLR at index 1"):
+            make(M, opt, other)
+
+
+@pytest.mark.parametrize("T_mult", [1, 2, 3])
+def test_warm_restarts_with_fractional_epochs_match_torch(T_mult):
+    ours, theirs = _pair()
+    sched = C.CosineAnnealingWarmRestarts(ours, 4, T_mult, eta_min=0.001)
+    tsched = T.CosineAnnealingWarmRestarts(theirs, 4, T_mult, eta_min=0.001)
+    batches = 7
+    epochs = [e + b / batches for e in range(30) for b in range(batches)] + [100, 3.5, 0, 57.25]
+    for epoch in epochs:
+        for opt, s in ((ours, sched), (theirs, tsched)):
+            opt.step()
+            s.step(epoch)
+        _assert_same(ours, theirs, sched, tsched, f"epoch {epoch}")
+        assert sched.state_dict() == tsched.state_dict()
+
+
+def test_sequential_switches_without_the_epoch_warning_like_torch():
+    for M, opt in zip((C, T), _pair()):
+        sched = M.SequentialLR(opt, [M.LinearLR(opt, 0.1, total_iters=3),
+                                     M.ExponentialLR(opt, 0.9)], milestones=[3])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(6):
+                opt.step()
+                sched.step()

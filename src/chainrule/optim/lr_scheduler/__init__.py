@@ -6,6 +6,8 @@ Each scheduler wraps an :class:`~chainrule.optim.Optimizer` and rewrites its
 """
 
 from .base import LRScheduler, _LRScheduler  # noqa: F401  (old name, as in PyTorch)
+from .combined import ChainedScheduler, SequentialLR
+from .cyclic import CosineAnnealingWarmRestarts, CyclicLR
 from .decay import CosineAnnealingLR, ExponentialLR, LambdaLR, LinearLR, MultiStepLR, StepLR
 from .factor import ConstantLR, MultiplicativeLR, PolynomialLR
 from .one_cycle import OneCycleLR
@@ -24,4 +26,8 @@ __all__ = [
     "MultiplicativeLR",
     "PolynomialLR",
     "ReduceLROnPlateau",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "SequentialLR",
+    "ChainedScheduler",
 ]
