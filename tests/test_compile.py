@@ -403,6 +403,7 @@ def test_compile_takes_torch_compiles_signature_and_refuses_what_it_cannot_do():
         cr.compile(model, dynamic=True)
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch.compile's own imports
 def test_compiled_module_shares_parameters_and_prefixes_state_dict_keys_like_pytorch():
     model = _mlp()
     compiled = cr.compile(model)
@@ -411,3 +412,76 @@ def test_compiled_module_shares_parameters_and_prefixes_state_dict_keys_like_pyt
     assert list(theirs.state_dict()) == ["_orig_mod.0.weight", "_orig_mod.0.bias"]
     assert list(compiled.state_dict()) == [f"_orig_mod.{k}" for k in model.state_dict()]
     assert compiled._orig_mod is model and compiled.training is model.training
+
+
+def test_non_tensor_arguments_are_part_of_the_signature_and_kwargs_run_eagerly():
+    class Scaled(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layer = nn.Linear(3, 3).double()
+
+        def forward(self, x: cr.Tensor, scale: float, *, shift: float = 0.0) -> cr.Tensor:
+            return self.layer(x) * scale + shift
+
+    model = Scaled()
+    compiled = cr.compile(model)
+    x = cr.tensor(np.arange(6.0).reshape(2, 3))
+    for scale in (2.0, 3.0, 2.0, 3.0):
+        np.testing.assert_array_equal(compiled(x, scale).data, model(x, scale).data)
+    np.testing.assert_array_equal(compiled(x, 2.0, shift=1.0).data, model(x, 2.0, shift=1.0).data)
+    assert len(_tapes(compiled)) == 2
+
+
+def test_a_compiled_module_inside_a_compiled_module_is_recorded_with_it():
+    inner = cr.compile(_mlp())
+    outer_model = nn.Sequential(inner, nn.Tanh())
+    eager = nn.Sequential(_mlp(), nn.Tanh())
+    outer = cr.compile(outer_model)
+    batches = _float_batches(3)
+    for X, _ in batches:
+        np.testing.assert_array_equal(outer(X).data, eager(X).data)
+    assert [type(t) for t in _tapes(outer)] == [Tape] and not _tapes(inner)
+
+
+def test_an_error_while_recording_leaves_the_library_unpatched():
+    from chainrule.function import Function
+
+    applies = {name: Function.__dict__[name] for name in ("apply", "_apply1", "_apply2")}
+    compiled = cr.compile(_mlp())
+    with pytest.raises(RuntimeError, match=r"input of shape \(4, 9\)"):
+        compiled(cr.ones(4, 9, dtype=cr.float64))  # 9 features where the model takes 8
+    assert {name: Function.__dict__[name] for name in applies} == applies
+    assert cr.Tensor.item.__qualname__ == "Tensor.item"
+    X = _float_batches(1)[0][0]
+    np.testing.assert_array_equal(compiled(X).data, compiled._orig_mod(X).data)
+
+
+def test_other_threads_compute_normally_while_a_forward_is_recorded():
+    import threading
+
+    results, stop = [], threading.Event()
+    a = cr.tensor(np.arange(12.0).reshape(3, 4))
+
+    def work() -> None:
+        while not stop.is_set():
+            results.append(float(((a * 2).sum() + a.max()).item()))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    try:
+        eager, compiled = _makemore(), cr.compile(_makemore())
+        batches = _char_batches(20)
+        assert _train(eager, batches) == _train(compiled, batches)
+    finally:
+        stop.set()
+        thread.join()
+    assert results and set(results) == {143.0}
+    assert [type(t) for t in _tapes(compiled)] == [Tape]
+
+
+def test_returning_an_input_unchanged_runs_eagerly():
+    compiled = cr.compile(nn.Identity())
+    x = cr.ones(2, 2)
+    with pytest.warns(UserWarning, match="output is not computed by a recorded op"):
+        assert compiled(x) is x
+    assert compiled(x) is x

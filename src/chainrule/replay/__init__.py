@@ -15,8 +15,10 @@ recorded, so a forward that reads tensor values to decide what to do, writes int
 arrays outside an op, draws random numbers outside an op, or has forward hooks, is
 detected and run eagerly (with one warning saying why). Assigning a module attribute,
 switching ``train()``/``eval()`` or adding a hook makes the next call record again.
-Not detected: Python side effects that touch no tensor (printing, counting calls), and
-values read through ``tensor.data`` in Python.
+Not detected, so a forward that relies on them must not be compiled: Python side effects
+that touch no tensor (printing, counting calls in a global), values read or written
+through ``tensor.data`` in Python, and tensors made inside the forward from NumPy values
+(``cr.tensor(np.random.rand(3))``), which a replay keeps as recorded.
 """
 
 from __future__ import annotations
