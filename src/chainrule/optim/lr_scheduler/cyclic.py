@@ -12,6 +12,7 @@ from typing import Any
 
 from ..optimizer import Optimizer
 from .base import LRScheduler, _check_optimizer, _group_values, _per_group
+from .momentum import MomentumCycle
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -91,7 +92,7 @@ def _triangular2(cycle: float) -> float:
     return 1 / (2.0 ** (cycle - 1))
 
 
-class CyclicLR(LRScheduler):
+class CyclicLR(MomentumCycle, LRScheduler):
     """The cyclical learning rate (Smith, 2017): each cycle the rate rises linearly from
     ``base_lr`` to ``max_lr`` over ``step_size_up`` steps and falls back over
     ``step_size_down`` (default: the same), the amplitude scaled per cycle by ``mode``
@@ -138,20 +139,8 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(
-                    "optimizer must support momentum or beta1 with `cycle_momentum` option "
-                    "enabled"
-                )
-            self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            if last_epoch == -1:
-                for high, low, group in zip(self.max_momentums, self.base_momentums,
-                                            optimizer.param_groups):
-                    self._set_momentum(group, high)
-                    group["max_momentum"] = high
-                    group["base_momentum"] = low
+            self.base_momentums, self.max_momentums = self._start_momentum_cycle(
+                optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -172,12 +161,6 @@ class CyclicLR(LRScheduler):
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
         return self._scale_fn_ref(x)
-
-    def _set_momentum(self, group: dict[str, Any], momentum: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (momentum, *group["betas"][1:])
-        else:
-            group["momentum"] = momentum
 
     def get_lr(self) -> list[float]:
         """The rates at ``last_epoch`` (and, with ``cycle_momentum``, sets the momenta)."""

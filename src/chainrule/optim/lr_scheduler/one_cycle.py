@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from ..optimizer import Optimizer
 from .base import LRScheduler, _check_optimizer, _per_group
+from .momentum import MomentumCycle
 
 
 def _anneal_cos(start: float, end: float, pct: float) -> float:
@@ -30,7 +31,7 @@ def _phase(end_step: float, lrs: tuple[str, str], momenta: tuple[str, str]) -> d
     }
 
 
-class OneCycleLR(LRScheduler):
+class OneCycleLR(MomentumCycle, LRScheduler):
     """The 1cycle learning-rate policy, stepped once per batch.
 
     The rate starts at ``max_lr / div_factor``, rises to ``max_lr`` over the
@@ -110,26 +111,8 @@ class OneCycleLR(LRScheduler):
 
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(
-                    "optimizer must support momentum or beta1 with `cycle_momentum` option "
-                    "enabled (its defaults have neither 'momentum' nor 'betas')"
-                )
-            self.use_beta1 = "betas" in optimizer.defaults
-            highs = _per_group("max_momentum", optimizer, max_momentum)
-            lows = _per_group("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for high, low, group in zip(highs, lows, optimizer.param_groups, strict=True):
-                    self._set_momentum(group, high)
-                    group["max_momentum"] = high
-                    group["base_momentum"] = low
+            self._start_momentum_cycle(optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
-
-    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self._anneal_func_type == "cos":
