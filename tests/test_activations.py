@@ -37,6 +37,11 @@ CASES = [
     ("silu", {}), ("hardtanh", {}), ("hardtanh", {"min_val": -0.5, "max_val": 2.0}),
     ("relu6", {}), ("logsigmoid", {}),
     ("mish", {}), ("softsign", {}), ("hardsigmoid", {}), ("hardswish", {}), ("tanhshrink", {}),
+    ("celu", {}), ("celu", {"alpha": 0.5}), ("celu", {"alpha": 3.0}),
+    ("hardshrink", {}), ("hardshrink", {"lambd": 1.0}), ("hardshrink", {"lambd": 0.0}),
+    ("softshrink", {}), ("softshrink", {"lambd": 1.5}), ("softshrink", {"lambd": 0.0}),
+    ("threshold", {"threshold": 0.5, "value": -2.0}),
+    ("threshold", {"threshold": -1.0, "value": 3.0}),
 ]
 IDS = [f"{name}-{kw}" for name, kw in CASES]
 # Ties and kinks: 0 and the hardtanh/relu6 corners, with ordinary values around them.
@@ -198,11 +203,11 @@ def test_integer_input_is_not_implemented(name):
         getattr(F, name)(torch.tensor([1, 2]))
 
 
-@pytest.mark.parametrize("name", [name for name, _ in CASES[::2]])
-def test_non_tensor_input_is_a_type_error(name):
+@pytest.mark.parametrize("name, kw", CASES[::2], ids=IDS[::2])
+def test_non_tensor_input_is_a_type_error(name, kw):
     with pytest.raises(TypeError, match=rf"{name}\(\): argument 'input' \(position 1\) must be "
                                         r"Tensor, not list"):
-        getattr(act, name)([1.0, 2.0])
+        getattr(act, name)([1.0, 2.0], **kw)
 
 
 def test_hardtanh_on_integers_and_bad_bounds():
@@ -234,12 +239,15 @@ MODULES = [
     ("ReLU6", (True,), {}), ("LogSigmoid", (), {}),
     ("Mish", (), {}), ("Mish", (True,), {}), ("Softsign", (), {}), ("Hardsigmoid", (), {}),
     ("Hardswish", (True,), {}), ("Hardsigmoid", (True,), {}), ("Tanhshrink", (), {}),
+    ("CELU", (), {}), ("CELU", (0.5, True), {}), ("Hardshrink", (), {}), ("Hardshrink", (1.2,), {}),
+    ("Softshrink", (), {"lambd": 0.8}), ("Threshold", (0.1, 20), {}),
+    ("Threshold", (-1.0, 0.5, True), {}), ("Softmin", (1,), {}), ("Softmin", (), {"dim": 0}),
 ]
 
 
 @pytest.mark.parametrize("name, args, kwargs", MODULES)
 def test_module_matches_torch_module(name, args, kwargs):
-    ours_module = getattr(nn_act, name)(*args, **kwargs)
+    ours_module = getattr(cr.nn, name)(*args, **kwargs)
     torch_module = getattr(tnn, name)(*args, **kwargs)
     assert repr(ours_module) == repr(torch_module)
     assert list(ours_module.parameters()) == [] and ours_module.state_dict() == {}

@@ -26,14 +26,16 @@ def _shape(fn):
 
 
 @pytest.mark.parametrize("name", ["Linear", "LayerNorm", "BatchNorm1d", "Embedding", "ReLU",
-                                  "Dropout", "Flatten"])
+                                  "Dropout", "Flatten", "CELU", "Hardshrink", "Softshrink",
+                                  "Threshold", "PReLU", "GLU", "Softmin"])
 def test_layer_signature_is_pytorchs(name):
     assert _shape(getattr(nn, name)) == _shape(getattr(torch.nn, name))
 
 
 @pytest.mark.parametrize("name", ["relu", "dropout", "embedding", "batch_norm", "layer_norm",
                                   "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
-                                  "binary_cross_entropy_with_logits"])
+                                  "binary_cross_entropy_with_logits", "celu", "glu", "softmin",
+                                  "threshold"])
 def test_functional_signature_is_pytorchs(name):
     assert _shape(getattr(F, name)) == _shape(getattr(TF, name))
 

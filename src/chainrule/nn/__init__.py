@@ -4,6 +4,8 @@ losses, ``init`` and ``functional``; ``chainrule.nn.scalar`` holds micrograd's M
 from . import functional, init, scalar
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activations
+from .activation_more import *  # noqa: F403
+from .activation_more import __all__ as _more_activations
 from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
@@ -17,6 +19,7 @@ from .sparse import Embedding
 
 __all__ = [
     *_activations,
+    *_more_activations,
     *_losses,
     "BatchNorm1d",
     "Dropout",

@@ -2,8 +2,11 @@
 
 from ..ops.activations import *  # noqa: F403
 from ..ops.activations import __all__ as _activations
+from ..ops.activations_gated import glu, prelu, softmin
 from ..ops.activations_more import *  # noqa: F403
 from ..ops.activations_more import __all__ as _more_activations
+from ..ops.activations_piecewise import *  # noqa: F403
+from ..ops.activations_piecewise import __all__ as _piecewise_activations
 from ..ops.cross_entropy import cross_entropy, nll_loss
 from ..ops.elementwise import relu as _relu
 from ..ops.elementwise import sigmoid, tanh
@@ -19,19 +22,23 @@ from .sparse import embedding
 __all__ = [
     *_activations,
     *_more_activations,
+    *_piecewise_activations,
     *_losses,
     "batch_norm",
     "cross_entropy",
     "dropout",
     "embedding",
+    "glu",
     "layer_norm",
     "linear",
     "log_softmax",
     "nll_loss",
     "one_hot",
+    "prelu",
     "relu",
     "sigmoid",
     "softmax",
+    "softmin",
     "tanh",
 ]
 
