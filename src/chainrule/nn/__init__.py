@@ -7,6 +7,7 @@ from .activation import __all__ as _activations
 from .activation_more import *  # noqa: F403
 from .activation_more import __all__ as _more_activations
 from .container import ModuleDict, ModuleList, Sequential
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
 from .linear import Identity, Linear
@@ -22,6 +23,8 @@ __all__ = [
     *_more_activations,
     *_losses,
     "BatchNorm1d",
+    "CosineSimilarity",
+    "PairwiseDistance",
     "Dropout",
     "Embedding",
     "Flatten",

@@ -8,9 +8,11 @@ from ..ops.activations_more import __all__ as _more_activations
 from ..ops.activations_piecewise import *  # noqa: F403
 from ..ops.activations_piecewise import __all__ as _piecewise_activations
 from ..ops.cross_entropy import cross_entropy, nll_loss
+from ..ops.distances import cosine_similarity, normalize, pairwise_distance
 from ..ops.elementwise import relu as _relu
 from ..ops.elementwise import sigmoid, tanh
 from ..ops.fused import log_softmax, one_hot, softmax
+from ..ops.kl_div import kl_div
 from ..ops.linalg import linear
 from ..ops.losses import *  # noqa: F403
 from ..ops.losses import __all__ as _losses
@@ -25,15 +27,19 @@ __all__ = [
     *_piecewise_activations,
     *_losses,
     "batch_norm",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "embedding",
     "glu",
+    "kl_div",
     "layer_norm",
     "linear",
     "log_softmax",
     "nll_loss",
+    "normalize",
     "one_hot",
+    "pairwise_distance",
     "prelu",
     "relu",
     "sigmoid",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..ops._loss_common import _legacy_reduction
 from ..ops.cross_entropy import cross_entropy, nll_loss
+from ..ops.kl_div import kl_div
 from ..ops.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -24,7 +25,7 @@ from .module import Module
 
 __all__ = [
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
-    "BCEWithLogitsLoss", "GaussianNLLLoss",
+    "BCEWithLogitsLoss", "GaussianNLLLoss", "KLDivLoss",
 ]
 
 
@@ -154,3 +155,16 @@ class GaussianNLLLoss(_Loss):
     def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
         return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
                                  reduction=self.reduction)
+
+
+class KLDivLoss(_Loss):
+    """KL(target || exp(input)) for log-probabilities ``input`` (see ``kl_div``); use
+    ``reduction='batchmean'`` for the divergence itself."""
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
