@@ -1,7 +1,7 @@
 """Neural-network building blocks with PyTorch's names: ``Module``, layers, activations,
 losses, ``init`` and ``functional``; ``chainrule.nn.scalar`` holds micrograd's MLP on ``Value``."""
 
-from . import functional, init, scalar
+from . import functional, init, scalar, utils
 from .activation import *  # noqa: F403
 from .activation import __all__ as _activations
 from .activation_more import *  # noqa: F403
@@ -40,4 +40,5 @@ __all__ = [
     "functional",
     "init",
     "scalar",
+    "utils",
 ]
