@@ -16,6 +16,7 @@ from .loss import __all__ as _losses
 from .module import Module
 from .normalization import BatchNorm1d, LayerNorm
 from .parameter import Parameter
+from .parameter_containers import ParameterDict, ParameterList
 from .sparse import Embedding
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "ModuleDict",
     "ModuleList",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "Sequential",
     "functional",
     "init",

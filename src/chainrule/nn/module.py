@@ -540,12 +540,16 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
-        lines = [line for line in self.extra_repr().split("\n") if line]
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        lines = list(extra_lines)
         for name, module in self._modules.items():
             child = repr(module).replace("\n", "\n  ")
             lines.append(f"({name}): {child}")
-        if not self._modules:
-            return f"{type(self).__name__}({self.extra_repr()})"
+        if not lines:
+            return f"{type(self).__name__}()"
+        if len(extra_lines) == 1 and not self._modules:
+            return f"{type(self).__name__}({extra})"
         body = "\n  ".join(lines)
         return f"{type(self).__name__}(\n  {body}\n)"
 
