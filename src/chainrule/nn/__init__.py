@@ -7,6 +7,7 @@ from .activation import __all__ as _activations
 from .activation_more import *  # noqa: F403
 from .activation_more import __all__ as _more_activations
 from .container import ModuleDict, ModuleList, Sequential
+from .conv import Conv1d, Conv2d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
@@ -14,16 +15,22 @@ from .linear import Identity, Linear
 from .loss import *  # noqa: F403
 from .loss import __all__ as _losses
 from .module import Module
-from .normalization import BatchNorm1d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
+from .pooling import AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d
 from .sparse import Embedding
 
 __all__ = [
     *_activations,
     *_more_activations,
     *_losses,
+    "AvgPool1d",
+    "AvgPool2d",
     "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
     "CosineSimilarity",
     "PairwiseDistance",
     "Dropout",
@@ -32,6 +39,8 @@ __all__ = [
     "Unflatten",
     "Identity",
     "LayerNorm",
+    "MaxPool1d",
+    "MaxPool2d",
     "Linear",
     "Module",
     "ModuleDict",

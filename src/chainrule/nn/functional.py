@@ -7,6 +7,7 @@ from ..ops.activations_more import *  # noqa: F403
 from ..ops.activations_more import __all__ as _more_activations
 from ..ops.activations_piecewise import *  # noqa: F403
 from ..ops.activations_piecewise import __all__ as _piecewise_activations
+from ..ops.convolution import conv1d, conv2d
 from ..ops.cross_entropy import cross_entropy, nll_loss
 from ..ops.distances import cosine_similarity, normalize, pairwise_distance
 from ..ops.elementwise import relu as _relu
@@ -17,6 +18,7 @@ from ..ops.linalg import linear
 from ..ops.losses import *  # noqa: F403
 from ..ops.losses import __all__ as _losses
 from ..ops.normalization import batch_norm, layer_norm
+from ..ops.pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ..tensor import Tensor
 from .dropout import dropout
 from .sparse import embedding
@@ -26,7 +28,11 @@ __all__ = [
     *_more_activations,
     *_piecewise_activations,
     *_losses,
+    "avg_pool1d",
+    "avg_pool2d",
     "batch_norm",
+    "conv1d",
+    "conv2d",
     "cosine_similarity",
     "cross_entropy",
     "dropout",
@@ -36,6 +42,8 @@ __all__ = [
     "layer_norm",
     "linear",
     "log_softmax",
+    "max_pool1d",
+    "max_pool2d",
     "nll_loss",
     "normalize",
     "one_hot",

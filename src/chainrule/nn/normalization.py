@@ -1,4 +1,5 @@
-"""``BatchNorm1d`` and ``LayerNorm`` modules (the math is in ``ops/normalization.py``)."""
+"""``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm`` modules (the math is in
+``ops/normalization.py``)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ class BatchNorm1d(Module):
     ) -> None:
         super().__init__()
         if not isinstance(num_features, int) or num_features <= 0:
-            raise ValueError(f"BatchNorm1d: num_features must be a positive int, "
+            raise ValueError(f"{type(self).__name__}: num_features must be a positive int, "
                              f"got {num_features!r}")
         self.num_features = num_features
         self.eps = eps
@@ -70,13 +71,17 @@ class BatchNorm1d(Module):
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
 
+    _dims: tuple[int, ...] = (2, 3)
+    _dims_text = "2D or 3D"
+
     def forward(self, input: Tensor) -> Tensor:
-        if input.ndim not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+        if input.ndim not in self._dims:
+            raise ValueError(f"expected {self._dims_text} input (got {input.ndim}D input)")
         if input.shape[1] != self.num_features:
             raise RuntimeError(
-                f"BatchNorm1d({self.num_features}): input of shape {tuple(input.shape)} has "
-                f"{input.shape[1]} channels in dim 1, expected {self.num_features}"
+                f"{type(self).__name__}({self.num_features}): input of shape "
+                f"{tuple(input.shape)} has {input.shape[1]} channels in dim 1, expected "
+                f"{self.num_features}"
             )
         use_batch_stats = self.training or not self.track_running_stats
         update = self.training and self.track_running_stats
@@ -93,9 +98,16 @@ class BatchNorm1d(Module):
         )
 
     def extra_repr(self) -> str:
-        no_bias = ", bias=False" if self.bias is None else ""
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}{no_bias}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalisation over (N, C, H, W) input, per channel (over N, H and W)."""
+
+    _dims = (4,)
+    _dims_text = "4D"
 
 
 class LayerNorm(Module):

@@ -23,10 +23,15 @@ __all__ = ["batch_norm", "layer_norm"]
 
 
 def _channel_view(array: np.ndarray | None, ndim: int) -> np.ndarray | None:
-    """A per-channel (C,) array shaped to broadcast against (N, C) or (N, C, L)."""
+    """A per-channel (C,) array shaped to broadcast against (N, C, ...)."""
     if array is None or ndim == 2:
         return array
-    return array.reshape(-1, 1)
+    return array.reshape((-1,) + (1,) * (ndim - 2))
+
+
+def _batch_axes(ndim: int) -> tuple[int, ...]:
+    """Every axis of an (N, C, ...) array but the channels'."""
+    return (0, *range(2, ndim))
 
 
 def _sum_per_channel(array: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
@@ -49,7 +54,7 @@ class BatchNorm(Function):
             batches_tracked[()] += 1  # 0-d: a tenth of `+=` on the array
             if momentum is None:
                 momentum = 1.0 / float(batches_tracked)
-        axes = (0,) if x.ndim == 2 else (0, 2)
+        axes = _batch_axes(x.ndim)
         n = x.size // x.shape[1]
         mean = _sum_per_channel(x, axes) / n
         centered = x - mean
@@ -107,7 +112,7 @@ class BatchNormEval(Function):
         if ctx.needs_input_grad[1]:
             x_hat = (x - _channel_view(running_mean, x.ndim)) * _channel_view(inv_std, x.ndim)
         ctx.save_for_backward(scale, x_hat)
-        ctx.axes = (0,) if x.ndim == 2 else (0, 2)
+        ctx.axes = _batch_axes(x.ndim)
         return x * scale + shift
 
     @staticmethod
@@ -142,7 +147,7 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> Tensor:
-    """Batch normalisation of (N, C) or (N, C, L) input over N (and L), per channel C.
+    """Batch normalisation of (N, C, ...) input over every dim but C, per channel C.
 
     In training, the batch's statistics normalise and the running statistics (if
     given) are updated in place: ``running = (1 - momentum) * running + momentum
@@ -165,8 +170,9 @@ def _batch_norm(
 ) -> Tensor:
     """``batch_norm``, counting the batch into ``num_batches_tracked`` (if given) when
     training; ``momentum`` None then means the cumulative average (``BatchNorm1d``'s)."""
-    if input.ndim not in (2, 3):
-        raise ValueError(f"batch_norm: expected 2D or 3D input (got {input.ndim}D input)")
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of 2 or more dims (N, C, ...), got "
+                         f"{input.ndim}D input")
     channels = input.shape[1]
     expected = (channels,)
     for tensor in (running_mean, running_var, weight, bias):

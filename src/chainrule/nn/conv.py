@@ -1,0 +1,130 @@
+"""``Conv1d`` and ``Conv2d``: learned convolutions, initialised and printed as PyTorch's."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import as_dtype
+from ..ops.convolution import conv1d, conv2d
+from ..tensor import Tensor
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["Conv1d", "Conv2d"]
+
+_PADDING_STRINGS = {"same", "valid"}
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+
+
+def _tuple(value: Any, dims: int) -> tuple[int, ...]:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
+
+
+class _ConvNd(Module):
+    """What Conv1d and Conv2d share: checks, parameters, initialisation and repr."""
+
+    _dims = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any,
+                 padding: Any, dilation: Any, groups: int, bias: bool, padding_mode: str,
+                 device: Any, dtype: Any) -> None:
+        super().__init__()
+        name = type(self).__name__
+        if not isinstance(groups, int) or groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups:
+            raise ValueError("out_channels must be divisible by groups")
+        dims = self._dims
+        stride, dilation = _tuple(stride, dims), _tuple(dilation, dims)
+        if isinstance(padding, str):
+            if padding not in _PADDING_STRINGS:
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                                 f"{_PADDING_STRINGS}")
+            if padding == "same" and any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        else:
+            padding = _tuple(padding, dims)
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
+                             f"padding_mode='{padding_mode}'")
+        if padding_mode != "zeros":
+            raise NotImplementedError(
+                f"{name}: padding_mode={padding_mode!r} is not available in chainrule; only "
+                "'zeros' (pad the input with F.pad-like zeros) is"
+            )
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _tuple(kernel_size, dims)
+        self.stride, self.padding, self.dilation = stride, padding, dilation
+        self.transposed, self.output_padding = False, (0,) * dims
+        self.groups, self.padding_mode = groups, padding_mode
+        float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
+        shape = (out_channels, in_channels // groups, *self.kernel_size)
+        self.weight = Parameter(np.zeros(shape, dtype=float_dtype))
+        if bias:
+            self.bias = Parameter(np.zeros(out_channels, dtype=float_dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+        if device is not None:
+            self.to(device)
+
+    def reset_parameters(self) -> None:
+        """PyTorch's initialisation: the weight by ``kaiming_uniform_`` with a = sqrt(5),
+        the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
+            if fan_in:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}")
+        if self.padding != (0,) * self._dims:
+            text += f", padding={self.padding}"
+        if self.dilation != (1,) * self._dims:
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
+        return text
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution of (N, C_in, H, W) or (C_in, H, W) input (see ``F.conv2d``)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                      self.groups)
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution of (N, C_in, L) or (C_in, L) input (see ``F.conv1d``)."""
+
+    _dims = 1
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                      self.groups)

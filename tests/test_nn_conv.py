@@ -1,0 +1,290 @@
+"""Convolutions (conv1d, conv2d, Conv1d, Conv2d), pooling (max and average, 1-D and 2-D) and
+BatchNorm2d against PyTorch in float64: values, every gradient, gradcheck, reprs,
+signatures, initialisation, errors, and a small CNN trained step for step."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+import chainrule as cr
+import chainrule.nn.functional as F
+from chainrule.autograd import gradcheck
+
+RNG = np.random.default_rng(51)
+
+
+def _close(ours, theirs, rtol=1e-10, atol=1e-12):
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=rtol, atol=atol)
+
+
+def _compare(ours_fn, theirs_fn, arrays):
+    """Values, and the gradient of each argument for a random upstream gradient."""
+    ours_in = [None if a is None else cr.tensor(a, requires_grad=True) for a in arrays]
+    theirs_in = [None if a is None else torch.tensor(a, requires_grad=True) for a in arrays]
+    ours, theirs = ours_fn(*ours_in), theirs_fn(*theirs_in)
+    if isinstance(theirs, tuple):
+        np.testing.assert_array_equal(ours[1].data, theirs[1].numpy())
+        ours, theirs = ours[0], theirs[0]
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    _close(ours, theirs)
+    upstream = RNG.standard_normal(tuple(theirs.shape))
+    ours.backward(cr.tensor(upstream))
+    theirs.backward(torch.tensor(upstream))
+    for a, b in zip(ours_in, theirs_in):
+        if a is not None:
+            _close(a.grad, b.grad)
+
+
+CONV2D = [
+    ((2, 3, 7, 6), (4, 3, 3, 3), {}),
+    ((2, 3, 7, 6), (4, 3, 3, 2), {"stride": 2, "padding": 1}),
+    ((2, 4, 9, 8), (6, 2, 3, 3), {"groups": 2, "dilation": 2, "padding": (2, 1),
+                                  "stride": (1, 2)}),
+    ((2, 4, 9, 8), (4, 1, 3, 3), {"groups": 4, "padding": "same"}),
+    ((2, 3, 8, 8), (5, 3, 4, 2), {"padding": "same", "dilation": (1, 2)}),
+    ((3, 7, 6), (4, 3, 3, 3), {"padding": "valid"}),
+    ((1, 1, 5, 5), (2, 1, 5, 5), {}),
+    ((2, 2, 6, 7), (3, 2, 1, 1), {"stride": 3}),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
+@pytest.mark.parametrize("x_shape, w_shape, kw", CONV2D)
+@pytest.mark.parametrize("bias", [True, False])
+def test_conv2d_matches_torch(x_shape, w_shape, kw, bias):
+    arrays = [RNG.standard_normal(x_shape), RNG.standard_normal(w_shape),
+              RNG.standard_normal(w_shape[0]) if bias else None]
+    _compare(lambda x, w, b: F.conv2d(x, w, b, **kw), lambda x, w, b: TF.conv2d(x, w, b, **kw),
+             arrays)
+
+
+@pytest.mark.parametrize("x_shape, w_shape, kw", [
+    ((2, 3, 11), (5, 3, 4), {"stride": 3, "padding": 2}),
+    ((3, 11), (5, 3, 4), {"padding": "same"}),
+    ((2, 4, 10), (4, 2, 3), {"groups": 2, "dilation": 3}),
+])
+def test_conv1d_matches_torch(x_shape, w_shape, kw):
+    arrays = [RNG.standard_normal(x_shape), RNG.standard_normal(w_shape),
+              RNG.standard_normal(w_shape[0])]
+    with np.errstate(all="ignore"):
+        _compare(lambda x, w, b: F.conv1d(x, w, b, **kw),
+                 lambda x, w, b: TF.conv1d(x, w, b, **kw), arrays)
+
+
+def test_conv2d_gradcheck_and_float32():
+    x, w, b = (cr.tensor(RNG.standard_normal(s), requires_grad=True)
+               for s in ((2, 2, 5, 4), (3, 2, 2, 3), (3,)))
+    assert gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1), (x, w, b))
+    x32 = cr.tensor(RNG.standard_normal((1, 2, 5, 5)).astype(np.float32))
+    w32 = cr.tensor(RNG.standard_normal((3, 2, 3, 3)).astype(np.float32))
+    out = F.conv2d(x32, w32)
+    assert out.dtype == cr.float32
+    _close(out, TF.conv2d(torch.tensor(x32.data), torch.tensor(w32.data)), rtol=1e-5,
+           atol=1e-5)
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: F.conv2d(cr.ones(1, 3, 5, 5), cr.ones(2, 2, 3, 3)), RuntimeError,
+     "expected input\\[1, 3, 5, 5\\] to have 2 channels, but got 3 channels instead"),
+    (lambda: F.conv2d(cr.ones(3, 5), cr.ones(2, 3, 3, 3)), RuntimeError,
+     "Expected 3D \\(unbatched\\) or 4D \\(batched\\) input to conv2d"),
+    (lambda: F.conv2d(cr.ones(1, 3, 2, 2), cr.ones(2, 3, 3, 3)), RuntimeError,
+     "smaller than the dilated kernel"),
+    (lambda: F.conv2d(cr.ones(1, 3, 5, 5), cr.ones(2, 3, 3, 3), stride=2, padding="same"),
+     ValueError, "padding='same' is not supported for strided convolutions"),
+    (lambda: cr.nn.Conv2d(3, 4, 3, groups=2), ValueError, "in_channels must be divisible"),
+    (lambda: cr.nn.Conv2d(4, 3, 3, groups=2), ValueError, "out_channels must be divisible"),
+    (lambda: cr.nn.Conv2d(3, 4, 3, padding="full"), ValueError, "Invalid padding string"),
+    (lambda: cr.nn.Conv2d(3, 4, 3, padding_mode="mirror"), ValueError,
+     "padding_mode must be one of"),
+    (lambda: cr.nn.Conv2d(3, 4, 3, padding_mode="reflect"), NotImplementedError,
+     "padding_mode='reflect' is not available in chainrule"),
+])
+def test_convolution_errors(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+@pytest.mark.parametrize("kind, args, kwargs", [
+    ("Conv2d", (3, 16, 3), {}), ("Conv2d", (3, 16, (3, 2)), {"stride": 2, "padding": 1,
+                                                             "bias": False}),
+    ("Conv2d", (4, 8, 3), {"groups": 2, "dilation": 2, "padding": "same"}),
+    ("Conv2d", (3, 6, 5), {"padding": "valid"}), ("Conv1d", (3, 4, 5), {"stride": 2}),
+])
+def test_conv_modules_match_torch(kind, args, kwargs):
+    ours, theirs = getattr(cr.nn, kind)(*args, **kwargs), getattr(torch.nn, kind)(*args, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    for name, value in theirs.state_dict().items():
+        assert ours.state_dict()[name].shape == tuple(value.shape)
+    theirs.double()
+    ours.double().load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    shape = (2, args[0]) + (9,) * (2 if kind == "Conv2d" else 1)
+    x = RNG.standard_normal(shape)
+    _close(ours(cr.tensor(x)), theirs(torch.tensor(x)))
+
+
+def test_conv_signatures_and_initialisation_are_pytorchs():
+    for name in ("Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+                 "BatchNorm2d"):
+        ours = inspect.signature(getattr(cr.nn, name)).parameters
+        theirs = inspect.signature(getattr(torch.nn, name)).parameters
+        assert [(p.name, p.default) for p in ours.values()] == [
+            (p.name, p.default) for p in theirs.values()], name
+    documented = {  # PyTorch's documented signatures (its functions are builtins)
+        "conv1d": ["input", "weight", "bias", "stride", "padding", "dilation", "groups"],
+        "conv2d": ["input", "weight", "bias", "stride", "padding", "dilation", "groups"],
+        "avg_pool2d": ["input", "kernel_size", "stride", "padding", "ceil_mode",
+                       "count_include_pad", "divisor_override"],
+        "avg_pool1d": ["input", "kernel_size", "stride", "padding", "ceil_mode",
+                       "count_include_pad"],
+        "max_pool2d": ["input", "kernel_size", "stride", "padding", "dilation", "ceil_mode",
+                       "return_indices"],
+    }
+    for name, parameters in documented.items():
+        assert list(inspect.signature(getattr(F, name)).parameters) == parameters, name
+    layer = cr.nn.Conv2d(64, 128, 3)
+    bound = 1 / math.sqrt(64 * 9)
+    weight = layer.weight.data
+    assert weight.min() >= -bound and weight.max() <= bound
+    assert abs(weight.std() - bound / math.sqrt(3)) < 0.02 * bound
+    assert abs(layer.bias.data).max() <= bound
+
+
+POOL_SHAPES = [(2, 3, 7, 6), (3, 5, 8)]
+
+
+def _pool_cases():
+    for k, s, p, d, ceil in itertools.product([2, 3, (3, 2)], [None, 2, (2, 1)], [0, 1], [1, 2],
+                                              [False, True]):
+        kernel = k if isinstance(k, tuple) else (k, k)
+        if any(p > (d * (n - 1) + 1) // 2 for n in kernel):
+            continue
+        yield k, s, p, d, ceil
+
+
+def _compare_pool(name: str, shape: tuple[int, ...], *args) -> None:
+    _compare(lambda x: getattr(F, name)(x, *args), lambda x: getattr(TF, name)(x, *args),
+             [RNG.standard_normal(shape)])
+
+
+@pytest.mark.parametrize("k, s, p, d, ceil", list(_pool_cases()))
+def test_max_pool2d_matches_torch_with_and_without_indices(k, s, p, d, ceil):
+    for shape, indices in itertools.product(POOL_SHAPES, [True, False]):
+        _compare_pool("max_pool2d", shape, k, s, p, d, ceil, indices)
+
+
+@pytest.mark.parametrize("k, s, p, d, ceil", [case for case in _pool_cases() if case[3] == 1])
+def test_avg_pool2d_matches_torch(k, s, p, d, ceil):
+    for shape, include, override in itertools.product(POOL_SHAPES, [True, False], [None, 5]):
+        _compare_pool("avg_pool2d", shape, k, s, p, ceil, include, override)
+
+
+@pytest.mark.parametrize("k, s, p, ceil", list(itertools.product([2, 3], [None, 1, 2], [0, 1],
+                                                                 [False, True])))
+def test_pool1d_match_torch(k, s, p, ceil):
+    _compare_pool("max_pool1d", (2, 3, 9), k, s, p, 1, ceil, True)
+    _compare_pool("avg_pool1d", (3, 10), k, s, p, ceil, False)
+
+
+@pytest.mark.parametrize("padding", [0, 1])
+@pytest.mark.parametrize("indices", [True, False])
+def test_max_pool_ties_nan_and_infinities_go_where_torchs_go(padding, indices):
+    x = np.zeros((1, 2, 4, 4))  # ties everywhere: the first maximum takes the gradient
+    x[0, 0, 1, 2] = np.nan
+    x[0, 0, 0, 3] = np.nan  # two nans in one window: the last one scanned wins
+    x[0, 1, :2, :2] = -np.inf  # a window of -inf only: its first cell inside the input
+    x[0, 1, 3, 3] = np.inf
+    _compare(lambda t: F.max_pool2d(t, 2, padding=padding, return_indices=indices),
+             lambda t: TF.max_pool2d(t, 2, padding=padding, return_indices=indices), [x])
+    tiles = RNG.integers(0, 3, (2, 3, 6, 6)).astype(np.float64)  # many ties, one tile each
+    _compare(lambda t: F.max_pool2d(t, 3), lambda t: TF.max_pool2d(t, 3), [tiles])
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda lib, t: lib.max_pool2d(t, 2, padding=2), "pad should be at most half of effective "
+                                                     "kernel size"),
+    (lambda lib, t: lib.avg_pool2d(t, 3, padding=2), "pad should be at most half"),
+])
+def test_pooling_errors_like_torch(make, message):
+    for lib, t in ((F, cr.ones(1, 1, 4, 4)), (TF, torch.ones(1, 1, 4, 4))):
+        with pytest.raises(RuntimeError, match=message):
+            make(lib, t)
+
+
+def test_pooling_modules_match_torch():
+    x = RNG.standard_normal((2, 3, 8, 7))
+    for name, args, kwargs in [("MaxPool2d", (2,), {}), ("MaxPool2d", (3, 2, 1), {"ceil_mode":
+                                                                                   True}),
+                               ("AvgPool2d", (3,), {"padding": 1}),
+                               ("AvgPool2d", (2, 1), {"count_include_pad": False})]:
+        ours, theirs = getattr(cr.nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args,
+                                                                                     **kwargs)
+        assert repr(ours) == repr(theirs)
+        _close(ours(cr.tensor(x)), theirs(torch.tensor(x)))
+    x1 = RNG.standard_normal((2, 3, 9))
+    for name, args in [("MaxPool1d", (3, 2, 1)), ("AvgPool1d", (2,))]:
+        ours, theirs = getattr(cr.nn, name)(*args), getattr(torch.nn, name)(*args)
+        assert repr(ours) == repr(theirs)
+        _close(ours(cr.tensor(x1)), theirs(torch.tensor(x1)))
+
+
+@pytest.mark.parametrize("momentum", [0.1, None])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batchnorm2d_matches_torch_in_train_and_eval(momentum, affine):
+    ours = cr.nn.BatchNorm2d(3, momentum=momentum, affine=affine).double()
+    theirs = torch.nn.BatchNorm2d(3, momentum=momentum, affine=affine).double()
+    assert repr(ours) == repr(theirs)
+    for _ in range(3):
+        _compare(ours, theirs, [RNG.standard_normal((4, 3, 5, 6)) * 2 + 1])
+    for name, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[name].data, value.numpy(), rtol=1e-12)
+    ours.eval()
+    theirs.eval()
+    _compare(ours, theirs, [RNG.standard_normal((2, 3, 4, 4))])
+    with pytest.raises(ValueError, match="expected 4D input \\(got 3D input\\)"):
+        ours(cr.ones(3, 4, 4, dtype=cr.float64))
+
+
+def _cnn(nn):
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Conv2d(4, 6, 3, groups=2), nn.ReLU(),
+                         nn.AvgPool2d(2, ceil_mode=True), nn.Flatten(), nn.Linear(6, 10))
+
+
+def test_a_small_cnn_trains_like_pytorch_and_compiles():
+    theirs = _cnn(torch.nn).double()
+    ours = _cnn(cr.nn).double()
+    ours.load_state_dict({k: v.numpy().copy() for k, v in theirs.state_dict().items()})
+    compiled = cr.compile(_cnn(cr.nn).double())
+    compiled._orig_mod.load_state_dict({k: v.numpy().copy()
+                                        for k, v in theirs.state_dict().items()})
+    opt = cr.optim.SGD(ours.parameters(), lr=0.05, momentum=0.9)
+    copt = cr.optim.SGD(compiled.parameters(), lr=0.05, momentum=0.9)
+    topt = torch.optim.SGD(theirs.parameters(), lr=0.05, momentum=0.9)
+    for _ in range(6):
+        x = RNG.standard_normal((8, 1, 8, 8))
+        y = RNG.integers(0, 10, 8)
+        losses = []
+        for model, optimizer in ((ours, opt), (compiled, copt)):
+            loss = F.cross_entropy(model(cr.tensor(x)), cr.tensor(y))
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            losses.append(loss.item())
+        tloss = TF.cross_entropy(theirs(torch.tensor(x)), torch.tensor(y))
+        tloss.backward()
+        topt.step()
+        topt.zero_grad()
+        assert losses[0] == losses[1] == pytest.approx(tloss.item(), rel=1e-10)
+    for name, value in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[name].data, value.numpy(), rtol=1e-9,
+                                   atol=1e-12, err_msg=name)
+    assert [type(t).__name__ for t in compiled._tapes.values()] == ["Tape"]
