@@ -1,14 +1,15 @@
 """2-D convolution (``conv2d``, and ``conv1d`` as a convolution of height 1), by im2col.
 
-The zero-padded input's windows (``sliding_window_view``, then strided and dilated) are
-laid out as the rows of a matrix, ``cols`` (one row per output position, one column per
-input channel and kernel position), so that for each group of channels
+For each sample, the cells of the zero-padded input that each kernel cell sees at every
+output position are laid out as a matrix, ``cols`` (a row per input channel and kernel
+cell, a column per output position; built by one strided slice copy per kernel cell), so
+that for each group of channels
 
-    out = cols @ weight.reshape(out_channels, -1).T                     (one BLAS call)
-    d/dweight = grad_rows.T @ cols,   d/dcols = grad_rows @ weight_matrix
+    out[n] = weight.reshape(out_channels, -1) @ cols[n]                 (BLAS, per sample)
+    d/dweight = sum over n of grad[n] @ cols[n].T,   d/dcols[n] = weight_matrix.T @ grad[n]
 
-and d/dinput adds each kernel position's slice of d/dcols back into the padded input
-(col2im: one strided slice-add per kernel position).
+and d/dinput adds each kernel cell's slice of d/dcols back into the padded input (col2im:
+one strided slice-add per kernel cell). The output comes out in (N, C, H, W) order.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..function import Function
 from ..tensor import Tensor
@@ -30,15 +30,6 @@ def _pair(name: str, value: Any, count: int = 2) -> tuple[int, ...]:
     if len(values) != count or not all(isinstance(v, int | np.integer) for v in values):
         raise RuntimeError(f"conv: {name} must be an int or a tuple of {count} ints, got {value!r}")
     return tuple(int(v) for v in values)
-
-
-def _windows(xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int],
-             dilation: tuple[int, int], out_size: tuple[int, int]) -> np.ndarray:
-    """(N, C, Ho, Wo, kH, kW) view of the padded input's windows."""
-    (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_size
-    span = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
-    windows = sliding_window_view(xp, span, axis=(2, 3))
-    return windows[:, :, :(ho - 1) * sh + 1:sh, :(wo - 1) * sw + 1:sw, ::dh, ::dw]
 
 
 class Conv2d(Function):
@@ -60,53 +51,72 @@ class Conv2d(Function):
                 f"{dilation[0] * (kh - 1) + 1}, {dilation[1] * (kw - 1) + 1})"
             )
         xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr))) if pt or pb or pl or pr else x
-        windows = _windows(xp, (kh, kw), stride, dilation, (ho, wo))
+        cells = _Cells(stride, dilation, (ho, wo))
+        # cols[n, c, i, j] = the input cells kernel cell (i, j) of every window sees: copied
+        # slice by slice, so that each sample's (C * kH * kW, Ho * Wo) block is one matrix
+        cols = np.empty((n, c, kh, kw, ho, wo), dtype=x.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                cols[:, :, i, j] = xp[cells(i, j)]
         og = o // groups
-        # cols[g]: (N * Ho * Wo, Cg * kH * kW), the rows of one group's channels
-        cols = [windows[:, g * cg:(g + 1) * cg].transpose(0, 2, 3, 1, 4, 5)
-                .reshape(n * ho * wo, cg * kh * kw) for g in range(groups)]
-        matrices = [weight[g * og:(g + 1) * og].reshape(og, -1) for g in range(groups)]
-        out = np.empty((n, ho, wo, o), dtype=np.result_type(x, weight))
+        block = cg * kh * kw
+        cols = cols.reshape(n, groups, block, ho * wo)
+        matrices = weight.reshape(groups, og, block)
+        out = np.empty((n, groups, og, ho * wo), dtype=np.result_type(x, weight))
         for g in range(groups):
-            out[..., g * og:(g + 1) * og] = (cols[g] @ matrices[g].T).reshape(n, ho, wo, og)
+            np.matmul(matrices[g], cols[:, g], out=out[:, g])
+        out = out.reshape(n, o, ho, wo)
         if bias is not None:
-            out += bias
+            out += bias.reshape(-1, 1, 1)
         needs_x, needs_w = ctx.needs_input_grad[:2]
         if needs_x or needs_w:
             ctx.save_for_backward(cols if needs_w else None, matrices if needs_x else None)
-            ctx.geometry = (x.shape, weight.shape, xp.shape, stride, padding, dilation,
-                            groups, (ho, wo))
-        return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+            ctx.geometry = (x.shape, weight.shape, xp.shape, cells, padding, groups)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         cols, matrices = ctx.saved_tensors
-        x_shape, w_shape, padded, stride, padding, dilation, groups, (ho, wo) = ctx.geometry
+        x_shape, w_shape, padded, cells, padding, groups = ctx.geometry
         needs_x, needs_w, needs_b = ctx.needs_input_grad[:3]
         n, c, h, w = x_shape
         o, cg, kh, kw = w_shape
         og = o // groups
-        rows = grad.transpose(0, 2, 3, 1).reshape(n * ho * wo, o)
+        ho, wo = cells.out
+        rows = grad.reshape(n, groups, og, ho * wo)
         grad_x = grad_w = grad_b = None
-        if needs_w:
-            grad_w = np.concatenate([rows[:, g * og:(g + 1) * og].T @ cols[g]
-                                     for g in range(groups)]).reshape(w_shape)
+        if needs_w:  # the sum over samples of grad[n] (og, Ho*Wo) @ cols[n].T, per group
+            grad_w = np.stack([
+                np.matmul(rows[:, g], cols[:, g].transpose(0, 2, 1)).sum(axis=0)
+                for g in range(groups)]).reshape(w_shape)
         if needs_b:
             grad_b = grad.sum(axis=(0, 2, 3))
         if needs_x:
-            grad_xp = np.zeros(padded, dtype=grad.dtype)
-            (sh, sw), (dh, dw) = stride, dilation
+            grad_cols = np.empty((n, groups, cg * kh * kw, ho * wo), dtype=grad.dtype)
             for g in range(groups):
-                grad_cols = (rows[:, g * og:(g + 1) * og] @ matrices[g]).reshape(
-                    n, ho, wo, cg, kh, kw).transpose(0, 3, 4, 5, 1, 2)
-                target = grad_xp[:, g * cg:(g + 1) * cg]
-                for i in range(kh):
-                    for j in range(kw):
-                        target[:, :, i * dh:i * dh + (ho - 1) * sh + 1:sh,
-                               j * dw:j * dw + (wo - 1) * sw + 1:sw] += grad_cols[:, :, i, j]
+                np.matmul(matrices[g].T, rows[:, g], out=grad_cols[:, g])
+            grad_cols = grad_cols.reshape(n, c, kh, kw, ho, wo)
+            grad_xp = np.zeros(padded, dtype=grad.dtype)
+            for i in range(kh):
+                for j in range(kw):
+                    grad_xp[cells(i, j)] += grad_cols[:, :, i, j]
             (pt, _), (pl, _) = padding
             grad_x = grad_xp[:, :, pt:pt + h, pl:pl + w]
         return grad_x, grad_w, grad_b, None, None, None, None
+
+
+class _Cells:
+    """The cells of a padded input that kernel cell (i, j) of every output position sees:
+    ``xp[cells(i, j)]`` is (N, C, Ho, Wo)."""
+
+    def __init__(self, stride: tuple[int, int], dilation: tuple[int, int],
+                 out: tuple[int, int]) -> None:
+        self.stride, self.dilation, self.out = stride, dilation, out
+
+    def __call__(self, i: int, j: int) -> tuple:
+        (sh, sw), (dh, dw), (ho, wo) = self.stride, self.dilation, self.out
+        return (..., slice(i * dh, i * dh + (ho - 1) * sh + 1, sh),
+                slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
 
 
 def _padding(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int],
