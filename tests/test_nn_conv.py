@@ -288,3 +288,29 @@ def test_a_small_cnn_trains_like_pytorch_and_compiles():
         np.testing.assert_allclose(ours.state_dict()[name].data, value.numpy(), rtol=1e-9,
                                    atol=1e-12, err_msg=name)
     assert [type(t).__name__ for t in compiled._tapes.values()] == ["Tape"]
+
+
+@pytest.mark.parametrize("shape, size", [((2, 3, 7, 9), (3, 4)), ((2, 3, 7, 9), 1),
+                                         ((3, 5, 5), (None, 2)), ((2, 3, 6, 6), (6, 6)),
+                                         ((2, 3, 5, 7), (7, 9))])
+def test_adaptive_avg_pool2d_matches_torch(shape, size):
+    _compare(lambda x: F.adaptive_avg_pool2d(x, size),
+             lambda x: TF.adaptive_avg_pool2d(x, size), [RNG.standard_normal(shape)])
+    module, theirs = cr.nn.AdaptiveAvgPool2d(size), torch.nn.AdaptiveAvgPool2d(size)
+    assert repr(module) == repr(theirs)
+
+
+def test_adaptive_avg_pool1d_matches_torch():
+    for shape, size in [((2, 3, 10), 4), ((3, 7), 7), ((2, 2, 5), 8)]:
+        _compare(lambda x, size=size: F.adaptive_avg_pool1d(x, size),
+                 lambda x, size=size: TF.adaptive_avg_pool1d(x, size),
+                 [RNG.standard_normal(shape)])
+    assert repr(cr.nn.AdaptiveAvgPool1d(4)) == repr(torch.nn.AdaptiveAvgPool1d(4))
+
+
+def test_pooling_gradcheck():
+    x = cr.tensor(RNG.standard_normal((2, 2, 6, 5)), requires_grad=True)
+    assert gradcheck(lambda t: F.max_pool2d(t, 3, 2, 1), (x,))
+    assert gradcheck(lambda t: F.max_pool2d(t, 2), (x,))
+    assert gradcheck(lambda t: F.avg_pool2d(t, 3, 2, 1, True, False), (x,))
+    assert gradcheck(lambda t: F.adaptive_avg_pool2d(t, (4, 3)), (x,))

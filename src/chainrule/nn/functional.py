@@ -7,6 +7,7 @@ from ..ops.activations_more import *  # noqa: F403
 from ..ops.activations_more import __all__ as _more_activations
 from ..ops.activations_piecewise import *  # noqa: F403
 from ..ops.activations_piecewise import __all__ as _piecewise_activations
+from ..ops.adaptive_pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 from ..ops.convolution import conv1d, conv2d
 from ..ops.cross_entropy import cross_entropy, nll_loss
 from ..ops.distances import cosine_similarity, normalize, pairwise_distance
@@ -28,6 +29,8 @@ __all__ = [
     *_more_activations,
     *_piecewise_activations,
     *_losses,
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
     "avg_pool1d",
     "avg_pool2d",
     "batch_norm",
