@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from _torch_compare import assert_close, compare_with_torch
 
 import chainrule as cr
 import chainrule.nn.functional as F
@@ -17,27 +18,13 @@ from chainrule.autograd import gradcheck
 RNG = np.random.default_rng(21)
 
 
-def _close(ours, theirs, rtol=1e-11, atol=1e-13):
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=rtol, atol=atol,
-                               equal_nan=True)
-
-
 def _both(arrays):
     return ([cr.tensor(a, requires_grad=True) for a in arrays],
             [torch.tensor(a, requires_grad=True) for a in arrays])
 
 
 def _check(ours_fn, theirs_fn, arrays):
-    """Values and the gradients of every argument, for a random upstream gradient."""
-    ours_in, theirs_in = _both(arrays)
-    ours, theirs = ours_fn(*ours_in), theirs_fn(*theirs_in)
-    assert tuple(ours.shape) == tuple(theirs.shape)
-    _close(ours, theirs)
-    upstream = RNG.standard_normal(tuple(theirs.shape))
-    ours.backward(cr.tensor(upstream))
-    theirs.backward(torch.tensor(upstream))
-    for a, b in zip(ours_in, theirs_in):
-        _close(a.grad, b.grad)
+    compare_with_torch(ours_fn, theirs_fn, arrays, RNG)
 
 
 @pytest.mark.parametrize("shape, p, dim", [((4, 5), 2.0, 1), ((4, 5), 1.0, 0), ((3, 4, 2), 3.0, -1),
@@ -65,7 +52,7 @@ def test_cosine_similarity_matches_torch(shape1, shape2, dim):
                      (cr.tensor(x1, requires_grad=True), cr.tensor(x2, requires_grad=True)))
     module, theirs = cr.nn.CosineSimilarity(dim), torch.nn.CosineSimilarity(dim)
     assert repr(module) == repr(theirs)
-    _close(module(cr.tensor(x1), cr.tensor(x2)), theirs(torch.tensor(x1), torch.tensor(x2)))
+    assert_close(module(cr.tensor(x1), cr.tensor(x2)), theirs(torch.tensor(x1), torch.tensor(x2)))
 
 
 def test_cosine_similarity_of_a_tiny_vector_uses_eps_like_torch():
@@ -73,15 +60,15 @@ def test_cosine_similarity_of_a_tiny_vector_uses_eps_like_torch():
     x2 = np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 0.0]])
     (a, b), (ta, tb) = _both([x1, x2])
     ours, theirs = F.cosine_similarity(a, b), TF.cosine_similarity(ta, tb)
-    _close(ours, theirs)
+    assert_close(ours, theirs)
     ours.sum().backward()
     theirs.sum().backward()
-    _close(b.grad, tb.grad)
+    assert_close(b.grad, tb.grad)
     # Below eps the norm is held at eps, so x1's gradient is x2_hat / eps exactly; PyTorch's
     # differs there by the relative size of the tiny norm (1e-10 / 1e-8: 1%).
     np.testing.assert_allclose(a.grad.data[0], x2[0] / np.sqrt(2) / 1e-8, rtol=1e-12)
     np.testing.assert_allclose(a.grad.data[0], ta.grad.numpy()[0], rtol=0.011)
-    _close(a.grad[1], ta.grad[1])
+    assert_close(a.grad[1], ta.grad[1])
 
 
 @pytest.mark.parametrize("shape1, shape2, p, keepdim", [
@@ -95,7 +82,7 @@ def test_pairwise_distance_matches_torch(shape1, shape2, p, keepdim):
     module = cr.nn.PairwiseDistance(p, keepdim=keepdim)
     theirs = torch.nn.PairwiseDistance(p, keepdim=keepdim)
     assert repr(module) == repr(theirs)
-    _close(module(cr.tensor(x1), cr.tensor(x2)), theirs(torch.tensor(x1), torch.tensor(x2)))
+    assert_close(module(cr.tensor(x1), cr.tensor(x2)), theirs(torch.tensor(x1), torch.tensor(x2)))
 
 
 def test_pairwise_distance_of_equal_vectors_has_a_finite_gradient_like_torch():
@@ -118,7 +105,7 @@ def test_kl_div_matches_torch(reduction, log_target):
         module = cr.nn.KLDivLoss(reduction=reduction, log_target=log_target)
         theirs = torch.nn.KLDivLoss(reduction=reduction, log_target=log_target)
         assert repr(module) == repr(theirs)
-        _close(module(cr.tensor(x), cr.tensor(t)), theirs(torch.tensor(x), torch.tensor(t)))
+        assert_close(module(cr.tensor(x), cr.tensor(t)), theirs(torch.tensor(x), torch.tensor(t)))
 
 
 def test_kl_div_gradcheck_and_broadcast_target():

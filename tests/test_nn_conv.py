@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+from _torch_compare import assert_close, compare_with_torch
 
 import chainrule as cr
 import chainrule.nn.functional as F
@@ -20,26 +21,8 @@ from chainrule.autograd import gradcheck
 RNG = np.random.default_rng(51)
 
 
-def _close(ours, theirs, rtol=1e-10, atol=1e-12):
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=rtol, atol=atol)
-
-
 def _compare(ours_fn, theirs_fn, arrays):
-    """Values, and the gradient of each argument for a random upstream gradient."""
-    ours_in = [None if a is None else cr.tensor(a, requires_grad=True) for a in arrays]
-    theirs_in = [None if a is None else torch.tensor(a, requires_grad=True) for a in arrays]
-    ours, theirs = ours_fn(*ours_in), theirs_fn(*theirs_in)
-    if isinstance(theirs, tuple):
-        np.testing.assert_array_equal(ours[1].data, theirs[1].numpy())
-        ours, theirs = ours[0], theirs[0]
-    assert tuple(ours.shape) == tuple(theirs.shape)
-    _close(ours, theirs)
-    upstream = RNG.standard_normal(tuple(theirs.shape))
-    ours.backward(cr.tensor(upstream))
-    theirs.backward(torch.tensor(upstream))
-    for a, b in zip(ours_in, theirs_in):
-        if a is not None:
-            _close(a.grad, b.grad)
+    compare_with_torch(ours_fn, theirs_fn, arrays, RNG)
 
 
 CONV2D = [
@@ -86,7 +69,7 @@ def test_conv2d_gradcheck_and_float32():
     w32 = cr.tensor(RNG.standard_normal((3, 2, 3, 3)).astype(np.float32))
     out = F.conv2d(x32, w32)
     assert out.dtype == cr.float32
-    _close(out, TF.conv2d(torch.tensor(x32.data), torch.tensor(w32.data)), rtol=1e-5,
+    assert_close(out, TF.conv2d(torch.tensor(x32.data), torch.tensor(w32.data)), rtol=1e-5,
            atol=1e-5)
 
 
@@ -128,7 +111,7 @@ def test_conv_modules_match_torch(kind, args, kwargs):
     ours.double().load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     shape = (2, args[0]) + (9,) * (2 if kind == "Conv2d" else 1)
     x = RNG.standard_normal(shape)
-    _close(ours(cr.tensor(x)), theirs(torch.tensor(x)))
+    assert_close(ours(cr.tensor(x)), theirs(torch.tensor(x)))
 
 
 def test_conv_signatures_and_initialisation_are_pytorchs():
@@ -228,12 +211,12 @@ def test_pooling_modules_match_torch():
         ours, theirs = getattr(cr.nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args,
                                                                                      **kwargs)
         assert repr(ours) == repr(theirs)
-        _close(ours(cr.tensor(x)), theirs(torch.tensor(x)))
+        assert_close(ours(cr.tensor(x)), theirs(torch.tensor(x)))
     x1 = RNG.standard_normal((2, 3, 9))
     for name, args in [("MaxPool1d", (3, 2, 1)), ("AvgPool1d", (2,))]:
         ours, theirs = getattr(cr.nn, name)(*args), getattr(torch.nn, name)(*args)
         assert repr(ours) == repr(theirs)
-        _close(ours(cr.tensor(x1)), theirs(torch.tensor(x1)))
+        assert_close(ours(cr.tensor(x1)), theirs(torch.tensor(x1)))
 
 
 @pytest.mark.parametrize("momentum", [0.1, None])
