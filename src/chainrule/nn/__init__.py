@@ -26,6 +26,7 @@ from .pooling import (
     MaxPool1d,
     MaxPool2d,
 )
+from .recurrent import GRU, LSTM, RNN, RNNBase
 from .sparse import Embedding
 
 __all__ = [
@@ -45,6 +46,10 @@ __all__ = [
     "Dropout",
     "Embedding",
     "Flatten",
+    "GRU",
+    "LSTM",
+    "RNN",
+    "RNNBase",
     "Unflatten",
     "Identity",
     "LayerNorm",
