@@ -296,7 +296,7 @@ def _assigned(h: cr.Tensor) -> cr.Tensor:
 @pytest.mark.parametrize("body, reason", [
     (lambda self, x: self.layer(x.detach() * 2), "made outside the recorded ops"),
     (lambda self, x: self.layer(x) + cr.randn(3, dtype=cr.float64), "random numbers"),
-    (lambda self, x: (self.layer(x), x), "returned tuple"),
+    (lambda self, x: {"out": self.layer(x)}, "returned dict"),
     (lambda self, x: self.layer(x)[cr.tensor(np.array([0, 1]))], "outside the recorded ops"),
     (lambda self, x: F.cross_entropy(self.layer(x), cr.tensor(np.array([0, 2]))),
      "chooses its path by the values of the targets"),
@@ -322,6 +322,8 @@ def test_unreplayable_forwards_are_detected(body, reason):
     expected = model(x)
     cr.manual_seed(0)
     got = compiled(x)
+    if isinstance(expected, dict):
+        expected, got = tuple(expected.values()), tuple(got.values())
     for e, g in zip(expected if isinstance(expected, tuple) else (expected,),
                     got if isinstance(got, tuple) else (got,)):
         np.testing.assert_array_equal(e.data, g.data)
@@ -479,9 +481,57 @@ def test_other_threads_compute_normally_while_a_forward_is_recorded():
     assert [type(t) for t in _tapes(compiled)] == [Tape]
 
 
-def test_returning_an_input_unchanged_runs_eagerly():
+def test_returning_an_input_unchanged_gives_the_input_itself():
     compiled = cr.compile(nn.Identity())
     x = cr.ones(2, 2)
-    with pytest.warns(UserWarning, match="output is not computed by a recorded op"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         assert compiled(x) is x
-    assert compiled(x) is x
+        assert compiled(x) is x
+    assert [type(t) for t in _tapes(compiled)] == [Tape]
+
+
+class _Several(nn.Module):
+    """A forward with several outputs, nested, one of them an input and one a constant."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = nn.Linear(3, 4).double()
+
+    def forward(self, x: cr.Tensor):
+        h = self.layer(x)
+        return h.tanh(), (h.sum(), x), [None, 2]
+
+
+def test_several_outputs_in_tuples_and_lists_are_replayed_with_their_gradients():
+    cr.manual_seed(5)
+    eager = _Several()
+    cr.manual_seed(5)
+    compiled = cr.compile(_Several())
+    for step in range(3):
+        data = RNG_COMPILE.standard_normal((2, 3))
+        x_eager, x_compiled = cr.tensor(data, requires_grad=True), cr.tensor(data,
+                                                                           requires_grad=True)
+        a, (b, c), rest = eager(x_eager)
+        ca, (cb, cc), crest = compiled(x_compiled)
+        assert cc is x_compiled and rest == crest == [None, 2]
+        np.testing.assert_array_equal(ca.data, a.data)
+        np.testing.assert_array_equal(cb.data, b.data)
+        if step == 2:  # only the first output used: the others get no gradient
+            (a * a).sum().backward()
+            (ca * ca).sum().backward()
+        else:
+            ((a * a).sum() + 3 * b).backward()
+            ((ca * ca).sum() + 3 * cb).backward()
+        np.testing.assert_allclose(x_compiled.grad.data, x_eager.grad.data, rtol=1e-14)
+    for p, q in zip(eager.parameters(), compiled.parameters()):
+        np.testing.assert_allclose(q.grad.data, p.grad.data, rtol=1e-14)
+    assert [type(t) for t in _tapes(compiled)] == [Tape]
+    ca, (cb, _), _ = compiled(cr.tensor(RNG_COMPILE.standard_normal((2, 3))))
+    loss = ca.sum() + cb
+    loss.backward()
+    with pytest.raises(RuntimeError, match="second time|freed|released"):
+        loss.backward()
+
+
+RNG_COMPILE = np.random.default_rng(71)

@@ -199,3 +199,23 @@ def test_a_compiled_gru_replays_what_the_eager_one_computes():
     for p, q in zip(eager.parameters(), replayed.parameters()):
         np.testing.assert_allclose(q.grad.data, p.grad.data, rtol=1e-13)
     assert [type(t).__name__ for t in compiled._tapes.values()] == ["Tape"]
+
+
+def test_a_compiled_lstm_returns_its_output_and_states_like_the_eager_one():
+    eager, _ = _pair("LSTM", num_layers=2, bidirectional=True)
+    replayed, _ = _pair("LSTM", num_layers=2, bidirectional=True)
+    replayed.load_state_dict(eager.state_dict())
+    compiled = cr.compile(replayed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(3):
+            x = RNG.standard_normal((5, 2, INPUT))
+            out, (h, c) = eager(cr.tensor(x))
+            cout, (ch, cc) = compiled(cr.tensor(x))
+            for a, b in ((cout, out), (ch, h), (cc, c)):
+                np.testing.assert_array_equal(a.data, b.data)
+            (out.sum() + (c * c).sum()).backward()
+            (cout.sum() + (cc * cc).sum()).backward()
+    for p, q in zip(eager.parameters(), replayed.parameters()):
+        np.testing.assert_allclose(q.grad.data, p.grad.data, rtol=1e-12)
+    assert [type(t).__name__ for t in compiled._tapes.values()] == ["Tape"]

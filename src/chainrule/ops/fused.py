@@ -48,7 +48,7 @@ def _floating(op: str, x: Any, dtype: Any) -> Any:
 
 def _input_dtype(ctx: Function, grad: np.ndarray) -> np.ndarray:
     """The gradient in the input's dtype (differs only when ``dtype=`` cast the input)."""
-    dtype = ctx.inputs[0].data.dtype
+    dtype = ctx.input_dtype
     return grad if grad.dtype == dtype else grad.astype(dtype)
 
 
@@ -64,6 +64,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim, dtype):
+        ctx.input_dtype = x.dtype
         x = _floating("softmax", x, dtype)
         axis = _axis("softmax", dim, x.ndim)
         if x.ndim == 0 or x.size == 0:
@@ -89,6 +90,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim, dtype):
+        ctx.input_dtype = x.dtype
         x = _floating("log_softmax", x, dtype)
         axis = _axis("log_softmax", dim, x.ndim)
         if x.ndim == 0 or x.size == 0:

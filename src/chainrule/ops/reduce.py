@@ -131,7 +131,7 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad):
         grad = _spread(grad, ctx.shape, ctx.axes, ctx.keepdim).astype(ctx.source, copy=False)
-        return grad if len(ctx.inputs) == 1 else (grad, None, None, None)
+        return grad if len(ctx.needs_input_grad) == 1 else (grad, None, None, None)
 
 
 class Mean(Function):

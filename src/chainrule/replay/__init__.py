@@ -4,8 +4,9 @@ A training step on a small batch spends much of its time outside the arithmetic:
 calling modules, making a Tensor and a graph node per op, sorting the graph for the
 backward pass. ``compile(model)`` removes that part. The first call with given input
 shapes runs the model eagerly and records the ops it ran; later calls with the same
-shapes replay those ops directly on the arrays, and their output carries one graph
-node whose backward runs the ops' backwards in reverse. Values and gradients are the
+shapes replay those ops directly on the arrays, and their output (one tensor, or tensors
+in tuples and lists, as the forward returned them) hangs from one graph node whose
+backward runs the ops' backwards in reverse. Values and gradients are the
 ones the eager model computes, op for op (a parameter used twice in one forward gets
 its two gradients added before they reach ``.grad``, where eagerly each is added in
 turn: the same sum, possibly rounded differently in the last bit).

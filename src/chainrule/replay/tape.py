@@ -54,13 +54,13 @@ class Step:
 class Tape:
     """The steps of a recorded forward, with what a replay needs to check and return."""
 
-    def __init__(self, steps: list[Step], n_inputs: int, output_slot: int,
-                 output_requires_grad: bool, grad_targets: tuple[Any, ...],
+    def __init__(self, steps: list[Step], n_inputs: int, output: Any,
+                 output_slots: tuple[tuple[int, bool], ...], grad_targets: tuple[Any, ...],
                  leaves: tuple[tuple[Tensor, bool], ...]) -> None:
         self.steps = steps
         self.n_inputs = n_inputs
-        self.output_slot = output_slot
-        self.output_requires_grad = output_requires_grad
+        self.output = output  # a slot (one tensor), or the structure (see _structure)
+        self.output_slots = output_slots  # (slot, requires_grad) of each output tensor
         self.grad_targets = grad_targets  # input positions (ints) or outside tensors
         self.leaves = leaves  # outside tensors with their recorded requires_grad
         self.positions: tuple[int, ...] | None = None  # of the tensors among a call's args
@@ -90,16 +90,70 @@ class Tape:
                 out = _as_array(out)
             values.append(out)
             contexts.append(ctx)
-        out = values[self.output_slot]
-        if not (self.output_requires_grad and _GradMode.enabled):
-            return Tensor._make(out)
-        node = _new(TapeBackward)
-        node.tape = self
-        node.saved_tensors = (contexts,)
-        targets = tuple(inputs[t] if t.__class__ is int else t for t in self.grad_targets)
-        node.inputs = targets
-        node.needs_input_grad = (True,) * len(targets)
-        return Tensor._make(out, True, node, targets)
+        grad = _GradMode.enabled and any(needs for slot, needs in self.output_slots
+                                         if slot >= self.n_inputs)
+        node = None
+        if grad:
+            node = _new(TapeBackward)
+            node.tape = self
+            node.saved_tensors = (contexts,)
+            targets = tuple(inputs[t] if t.__class__ is int else t for t in self.grad_targets)
+            node.inputs = targets
+            node.needs_input_grad = (True,) * len(targets)
+        if self.output.__class__ is int:  # one tensor: the node is its grad_fn
+            if self.output < self.n_inputs:
+                return inputs[self.output]  # the input itself, as the forward returned it
+            out = values[self.output]
+            return Tensor._make(out, True, node, targets) if grad else Tensor._make(out)
+        return _outputs(self, inputs, values, node)
+
+
+class TapeOutput(Function):
+    """One of several tensors a replay returns: its gradient is kept for the replay's node
+    (``TapeBackward``, reached through a 0-d hub tensor), which runs once for all of them."""
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:  # built by a replay, never applied
+        raise RuntimeError("TapeOutput is made by a replay, not applied")
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        grads = ctx.node.output_grads
+        earlier = grads[ctx.index]
+        grads[ctx.index] = grad if earlier is None else earlier + grad
+        return np.zeros((), grad.dtype)
+
+
+def _outputs(tape: Tape, inputs: tuple[Tensor, ...], values: list[Any], node: Any) -> Any:
+    """The structure of output tensors of a replay; with ``node``, each computed one that
+    requires grad links to it through a shared 0-d hub tensor; an input returned as it is
+    comes back as itself."""
+    made = []
+    hub = None
+    if node is not None:
+        node.output_grads = [None] * len(tape.output_slots)
+        hub = Tensor._make(np.zeros(()), True, node, node.inputs)
+    for index, (slot, needs) in enumerate(tape.output_slots):
+        if slot < tape.n_inputs:
+            made.append(inputs[slot])
+            continue
+        if hub is None or not needs:
+            made.append(Tensor._make(values[slot]))
+            continue
+        ctx = _new(TapeOutput)
+        ctx.node, ctx.index, ctx.inputs, ctx.needs_input_grad = node, index, (hub,), (True,)
+        made.append(Tensor._make(values[slot], True, ctx, (hub,)))
+    return _rebuild(tape.output, iter(made))
+
+
+def _rebuild(structure: Any, tensors: Any) -> Any:
+    kind, content = structure
+    if kind == "tensor":
+        return next(tensors)
+    if kind == "constant":
+        return content
+    items = [_rebuild(item, tensors) for item in content]
+    return tuple(items) if kind == "tuple" else items
 
 
 class TapeBackward(Function):
@@ -118,7 +172,13 @@ class TapeBackward(Function):
         steps = tape.steps
         n_inputs = tape.n_inputs
         pending: list[Any] = [None] * (n_inputs + len(steps))
-        pending[tape.output_slot] = grad
+        if tape.output.__class__ is int:
+            pending[tape.output] = grad
+        else:  # several outputs: their gradients were kept by their TapeOutput nodes
+            for (slot, _), g in zip(tape.output_slots, ctx.output_grads):
+                if g is not None and slot >= n_inputs:
+                    pending[slot] = g if pending[slot] is None else pending[slot] + g
+            ctx.output_grads = [None] * len(tape.output_slots)
         target_grads: list[Any] = [None] * len(tape.grad_targets)
         for i in range(len(steps) - 1, -1, -1):
             g = pending[n_inputs + i]
@@ -239,10 +299,33 @@ def build_tape(recorder: Recorder, inputs: tuple[Tensor, ...], output: Any,
         dtype_of.append(out.data.dtype)
         steps.append(Step(op, template, tuple(from_slots), tuple(from_tensors), tuple(needs),
                           tuple(routes)))
-    if not isinstance(output, Tensor):
-        return f"the forward returned {type(output).__name__}, not one Tensor"
-    output_slot = slot_of.get(id(output))
-    if output_slot is None or output_slot < n_inputs or id(output) in made:
-        return "the forward's output is not computed by a recorded op"
-    return Tape(steps, n_inputs, output_slot, output._requires_grad, tuple(targets),
-                tuple(leaves.values()))
+    tensors: list[Tensor] = []
+    structure = _structure(output, tensors)
+    if isinstance(structure, str):
+        return structure
+    output_slots = []
+    for tensor in tensors:
+        slot = slot_of.get(id(tensor))
+        if slot is None or id(tensor) in made or (slot < n_inputs and tensor is not inputs[slot]):
+            return "the forward's output is not computed by a recorded op"
+        output_slots.append((slot, tensor._requires_grad))
+    single = isinstance(output, Tensor)
+    return Tape(steps, n_inputs, output_slots[0][0] if single else structure,
+                tuple(output_slots), tuple(targets), tuple(leaves.values()))
+
+
+def _structure(output: Any, tensors: list[Tensor]) -> Any:
+    """The shape of a forward's result: tensors (collected into ``tensors``) in tuples and
+    lists, and constants (None, numbers, strings); or why it cannot be rebuilt."""
+    if isinstance(output, Tensor):
+        tensors.append(output)
+        return ("tensor", None)
+    if output is None or isinstance(output, (bool, int, float, str)):
+        return ("constant", output)
+    if type(output) in (tuple, list):
+        items = [_structure(item, tensors) for item in output]
+        for item in items:
+            if isinstance(item, str):
+                return item
+        return (type(output).__name__, items)
+    return f"the forward returned {type(output).__name__}, not tensors in tuples or lists"
