@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ._capture import note_constant
 from .backend import DEFAULT_FLOAT, array_module
 from .dtypes import as_dtype
 from .tensor import Tensor
@@ -39,6 +40,7 @@ def shape_of(op: str, size: tuple) -> tuple[int, ...]:
 def finish(array: Any, requires_grad: bool) -> Tensor:
     """Wrap a freshly made array as a leaf tensor, requiring grad if asked."""
     out = Tensor._make(array)
+    note_constant(out)
     if requires_grad:
         out.requires_grad = True  # raises for integer and bool dtypes, as in PyTorch
     return out

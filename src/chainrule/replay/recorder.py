@@ -49,6 +49,7 @@ class Recorder:
         self.entries: list[tuple[type, tuple, Any]] = []
         self.made_outside_ops: list[Tensor] = []  # kept alive so their ids stay unique
         self.created: list[Tensor] = []
+        self.constants: set[int] = set()  # ids of created tensors that were made by _make
         self.broken: str | None = None
 
     def graph_break(self, reason: str) -> None:
@@ -60,6 +61,13 @@ class Recorder:
                                f"{reason}")
         if self.broken is None:
             self.broken = reason
+
+    def note_constant(self, tensor: Tensor) -> None:
+        """``tensor`` comes from a creation function: a constant, not a value made from
+        other tensors (see ``chainrule._capture.note_constant``)."""
+        if threading.get_ident() == self.thread and self.depth == 0:
+            self.created.append(tensor)
+            self.constants.add(id(tensor))
 
     def _ours(self) -> bool:
         return threading.get_ident() == self.thread

@@ -246,8 +246,11 @@ def build_tape(recorder: Recorder, inputs: tuple[Tensor, ...], output: Any,
         slot_of[id(x.data)] = slot
         shape_of.append(x.data.shape)
         dtype_of.append(x.data.dtype)
-    made = {id(t) for t in recorder.made_outside_ops}
+    made = {id(t) for t in recorder.made_outside_ops} - recorder.constants
     created = {id(t) for t in recorder.created}
+    # An op may receive a constant's array itself (an index, a mask): its tensor is known.
+    outside_arrays = {**{id(t.data): t for t in recorder.created if not t._requires_grad},
+                      **outside_arrays}
     n_inputs = len(inputs)
     targets: list[Any] = []
     target_index: dict[tuple[str, int], int] = {}
