@@ -172,6 +172,14 @@ class RNNBase(Module):
             return input.unsqueeze(1), False
         return (input.transpose(0, 1) if self.batch_first else input), True
 
+    def _forward_hidden(self, input: Tensor, hx: Tensor | None) -> tuple[Tensor, Tensor]:
+        """The forward of a model whose state is one hidden tensor (RNN, GRU)."""
+        x, batched = self._layout(input)
+        states = [(h,) for h in self._initial(hx, x.shape[1], self.hidden_size, batched)]
+        output, finals = self._run(x, states)
+        h_n = stack([state[0] for state in finals])
+        return self._finish(output, batched), h_n if batched else h_n.squeeze(1)
+
     def _finish(self, output: Tensor, batched: bool) -> Tensor:
         if not batched:
             return output.squeeze(1)
@@ -214,11 +222,7 @@ class RNN(RNNBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(output, h_n) for ``input`` (L, N, H_in), (N, L, H_in) with ``batch_first``, or
         (L, H_in); ``hx`` (num_layers * directions, N, H) defaults to zeros."""
-        x, batched = self._layout(input)
-        states = [(h,) for h in self._initial(hx, x.shape[1], self.hidden_size, batched)]
-        output, finals = self._run(x, states)
-        h_n = stack([state[0] for state in finals])
-        return self._finish(output, batched), h_n if batched else h_n.squeeze(1)
+        return self._forward_hidden(input, hx)
 
 
 class GRU(RNNBase):
@@ -243,11 +247,7 @@ class GRU(RNNBase):
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """(output, h_n), shaped as ``RNN``'s."""
-        x, batched = self._layout(input)
-        states = [(h,) for h in self._initial(hx, x.shape[1], self.hidden_size, batched)]
-        output, finals = self._run(x, states)
-        h_n = stack([state[0] for state in finals])
-        return self._finish(output, batched), h_n if batched else h_n.squeeze(1)
+        return self._forward_hidden(input, hx)
 
 
 class LSTM(RNNBase):
