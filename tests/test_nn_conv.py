@@ -87,8 +87,6 @@ def test_conv2d_gradcheck_and_float32():
     (lambda: cr.nn.Conv2d(3, 4, 3, padding="full"), ValueError, "Invalid padding string"),
     (lambda: cr.nn.Conv2d(3, 4, 3, padding_mode="mirror"), ValueError,
      "padding_mode must be one of"),
-    (lambda: cr.nn.Conv2d(3, 4, 3, padding_mode="reflect"), NotImplementedError,
-     "padding_mode='reflect' is not available in chainrule"),
 ])
 def test_convolution_errors(make, error, message):
     with pytest.raises(error, match=message):
@@ -297,3 +295,62 @@ def test_pooling_gradcheck():
     assert gradcheck(lambda t: F.max_pool2d(t, 2), (x,))
     assert gradcheck(lambda t: F.avg_pool2d(t, 3, 2, 1, True, False), (x,))
     assert gradcheck(lambda t: F.adaptive_avg_pool2d(t, (4, 3)), (x,))
+
+
+PADS = [((2, 5), (1, 2)), ((2, 3, 5), (3, 4)), ((2, 4, 5), (1, 2, 3, 1)),
+        ((2, 3, 4, 5), (0, 2, 3, 1)), ((1, 2, 3, 4, 5), (1, 1, 2, 0, 2, 2)),
+        ((3, 4, 6), (2, 2, 3, 3))]
+
+
+def _fits(mode: str, shape: tuple[int, ...], amounts: tuple[int, ...]) -> bool:
+    """Reflect padding must be smaller than its dim (larger is an error, tested below)."""
+    sizes = [shape[-1 - k // 2] for k in range(len(amounts))]
+    return mode != "reflect" or all(a < n for a, n in zip(amounts, sizes))
+
+
+@pytest.mark.parametrize("mode, shape, amounts", [
+    (mode, shape, amounts) for mode in ("reflect", "replicate", "circular")
+    for shape, amounts in PADS if _fits(mode, shape, amounts)])
+def test_pad_matches_torch(mode, shape, amounts):
+    _compare(lambda x: F.pad(x, amounts, mode), lambda x: TF.pad(x, amounts, mode),
+             [RNG.standard_normal(shape)])
+
+
+@pytest.mark.parametrize("shape, amounts, value", [
+    ((2, 5), (1, 2), None), ((2, 3, 5), (-1, 2, 1, -1), 3.5), ((4,), (0, 3), -1.0),
+    ((2, 3), (1, 1, 2, 2), None), ((2, 3, 4), (2, 1, 0, 0, 1, 1), 2.0)])
+def test_constant_pad_and_crop_match_torch(shape, amounts, value):
+    _compare(lambda x: F.pad(x, amounts, value=value),
+             lambda x: TF.pad(x, amounts, value=value), [RNG.standard_normal(shape)])
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda lib, t: lib.pad(t, (1,)), RuntimeError, "Padding length must be divisible by 2"),
+    (lambda lib, t: lib.pad(t, (1, 1), mode="wrap"), NotImplementedError,
+     "Unrecognised padding mode wrap"),
+    (lambda lib, t: lib.pad(t, (4, 0), mode="reflect"), RuntimeError,
+     "Padding size should be less than the corresponding input dimension"),
+    (lambda lib, t: lib.pad(t, (5, 0), mode="circular"), RuntimeError,
+     "wrapping around more than once"),
+    (lambda lib, t: lib.pad(t[0, 0], (1, 1), mode="reflect"), NotImplementedError,
+     "Padding size 2 is not supported for 1D input tensor"),
+])
+def test_pad_errors_like_torch(make, error, message):
+    for lib, t in ((F, cr.ones(1, 3, 4)), (TF, torch.ones(1, 3, 4))):
+        with pytest.raises(error, match=message):
+            make(lib, t)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("padding", [1, (2, 1), "same"])
+def test_conv_padding_modes_match_torch(mode, padding):
+    kwargs = {"padding": padding, "padding_mode": mode}
+    theirs = torch.nn.Conv2d(3, 4, (3, 2), **kwargs).double()
+    ours = cr.nn.Conv2d(3, 4, (3, 2), **kwargs).double()
+    assert repr(ours) == repr(theirs)
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    _compare(ours, theirs, [RNG.standard_normal((2, 3, 6, 5))])
+    conv1d = cr.nn.Conv1d(2, 3, 3, padding=1, padding_mode=mode).double()
+    tconv1d = torch.nn.Conv1d(2, 3, 3, padding=1, padding_mode=mode).double()
+    conv1d.load_state_dict({k: v.detach().numpy() for k, v in tconv1d.state_dict().items()})
+    _compare(conv1d, tconv1d, [RNG.standard_normal((2, 2, 7))])

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..dtypes import as_dtype
 from ..ops.convolution import conv1d, conv2d
+from ..ops.padding import pad
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -35,7 +36,6 @@ class _ConvNd(Module):
                  padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        name = type(self).__name__
         if not isinstance(groups, int) or groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups:
@@ -55,11 +55,6 @@ class _ConvNd(Module):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got "
                              f"padding_mode='{padding_mode}'")
-        if padding_mode != "zeros":
-            raise NotImplementedError(
-                f"{name}: padding_mode={padding_mode!r} is not available in chainrule; only "
-                "'zeros' (pad the input with F.pad-like zeros) is"
-            )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _tuple(kernel_size, dims)
         self.stride, self.padding, self.dilation = stride, padding, dilation
@@ -86,7 +81,22 @@ class _ConvNd(Module):
                 bound = 1 / math.sqrt(fan_in)
                 init.uniform_(self.bias, -bound, bound)
 
+    def _padding_amounts(self) -> tuple[int, ...]:
+        """``F.pad``'s amounts (last dim first) for a ``padding_mode`` other than zeros."""
+        if self.padding == "valid":
+            return (0, 0) * self._dims
+        if self.padding == "same":
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            pairs = [(t // 2, t - t // 2) for t in totals]
+        else:
+            pairs = [(p, p) for p in self.padding]
+        return tuple(amount for pair in reversed(pairs) for amount in pair)
+
     def forward(self, input: Tensor) -> Tensor:
+        if self.padding_mode != "zeros":
+            padded = pad(input, self._padding_amounts(), mode=self.padding_mode)
+            return self._function(padded, self.weight, self.bias, self.stride, 0,
+                                  self.dilation, self.groups)
         return self._function(input, self.weight, self.bias, self.stride, self.padding,
                               self.dilation, self.groups)
 

@@ -19,6 +19,7 @@ from ..ops.linalg import linear
 from ..ops.losses import *  # noqa: F403
 from ..ops.losses import __all__ as _losses
 from ..ops.normalization import batch_norm, layer_norm
+from ..ops.padding import pad
 from ..ops.pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ..tensor import Tensor
 from .dropout import dropout
@@ -50,6 +51,7 @@ __all__ = [
     "nll_loss",
     "normalize",
     "one_hot",
+    "pad",
     "pairwise_distance",
     "prelu",
     "relu",
