@@ -15,7 +15,7 @@ from .linear import Identity, Linear
 from .loss import *  # noqa: F403
 from .loss import __all__ as _losses
 from .module import Module
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, RMSNorm
 from .parameter import Parameter
 from .parameter_containers import ParameterDict, ParameterList
 from .pooling import (
@@ -47,9 +47,11 @@ __all__ = [
     "Embedding",
     "Flatten",
     "GRU",
+    "GroupNorm",
     "LSTM",
     "RNN",
     "RNNBase",
+    "RMSNorm",
     "Unflatten",
     "Identity",
     "LayerNorm",

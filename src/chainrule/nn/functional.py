@@ -14,6 +14,7 @@ from ..ops.distances import cosine_similarity, normalize, pairwise_distance
 from ..ops.elementwise import relu as _relu
 from ..ops.elementwise import sigmoid, tanh
 from ..ops.fused import log_softmax, one_hot, softmax
+from ..ops.group_rms_norm import group_norm, rms_norm
 from ..ops.kl_div import kl_div
 from ..ops.linalg import linear
 from ..ops.losses import *  # noqa: F403
@@ -42,6 +43,7 @@ __all__ = [
     "dropout",
     "embedding",
     "glu",
+    "group_norm",
     "kl_div",
     "layer_norm",
     "linear",
@@ -55,6 +57,7 @@ __all__ = [
     "pairwise_distance",
     "prelu",
     "relu",
+    "rms_norm",
     "sigmoid",
     "softmax",
     "softmin",

@@ -1,5 +1,5 @@
-"""``BatchNorm1d``, ``BatchNorm2d`` and ``LayerNorm`` modules (the math is in
-``ops/normalization.py``)."""
+"""``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm`` and ``RMSNorm`` modules (the
+math is in ``ops/normalization.py`` and ``ops/group_rms_norm.py``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..dtypes import as_dtype
+from ..ops.group_rms_norm import group_norm, rms_norm
 from ..ops.normalization import _batch_norm, layer_norm
 from ..tensor import Tensor
 from .module import Module
@@ -147,3 +148,64 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, "
                 f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalise (N, C, ...) input over groups of channels of each sample (``F.group_norm``),
+    then scale and shift each channel (``weight`` ones, ``bias`` zeros at the start)."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
+                                                                     eps, affine)
+        float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, dtype=float_dtype))
+            if bias:
+                self.bias = Parameter(np.zeros(num_channels, dtype=float_dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if device is not None:
+            self.to(device)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")
+
+
+class RMSNorm(Module):
+    """Divide each sample by the root mean square of its trailing ``normalized_shape`` dims
+    (``F.rms_norm``), then scale elementwise (``weight`` ones at the start)."""
+
+    def __init__(self, normalized_shape: int | tuple[int, ...] | list[int],
+                 eps: float | None = None, elementwise_affine: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.normalized_shape = ((normalized_shape,) if isinstance(normalized_shape, int)
+                                 else tuple(normalized_shape))
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, dtype=float_dtype))
+        else:
+            self.register_parameter("weight", None)
+        if device is not None:
+            self.to(device)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
