@@ -24,6 +24,7 @@ from ..ops.padding import pad
 from ..ops.pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ..tensor import Tensor
 from .dropout import dropout
+from .dropout_channels import dropout1d, dropout2d, dropout3d
 from .sparse import embedding
 
 __all__ = [
@@ -41,6 +42,9 @@ __all__ = [
     "cosine_similarity",
     "cross_entropy",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
     "embedding",
     "glu",
     "group_norm",
