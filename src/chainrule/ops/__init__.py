@@ -10,6 +10,7 @@ from .cast import *  # noqa: F403
 from .compare import *  # noqa: F403
 from .composite import *  # noqa: F403
 from .cross_entropy import *  # noqa: F403
+from .einsum import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .extreme import *  # noqa: F403
 from .fused import *  # noqa: F403
