@@ -8,6 +8,7 @@ from ..ops.activations_more import __all__ as _more_activations
 from ..ops.activations_piecewise import *  # noqa: F403
 from ..ops.activations_piecewise import __all__ as _piecewise_activations
 from ..ops.adaptive_pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
+from ..ops.attention import scaled_dot_product_attention
 from ..ops.convolution import conv1d, conv2d
 from ..ops.cross_entropy import cross_entropy, nll_loss
 from ..ops.distances import cosine_similarity, normalize, pairwise_distance
@@ -62,6 +63,7 @@ __all__ = [
     "prelu",
     "relu",
     "rms_norm",
+    "scaled_dot_product_attention",
     "sigmoid",
     "softmax",
     "softmin",
