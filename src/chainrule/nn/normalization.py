@@ -15,6 +15,16 @@ from .module import Module
 from .parameter import Parameter
 
 
+def _register_affine(module: Module, shape: Any, dtype: Any, affine: bool, bias: bool) -> None:
+    """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None for each one
+    that is off (``affine`` False turns both off)."""
+    float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
+    weight = Parameter(np.ones(shape, dtype=float_dtype)) if affine else None
+    module.register_parameter("weight", weight)
+    module.register_parameter(
+        "bias", Parameter(np.zeros(shape, dtype=float_dtype)) if affine and bias else None)
+
+
 class BatchNorm1d(Module):
     """Batch normalisation over (N, C) or (N, C, L) input, per channel.
 
@@ -45,15 +55,7 @@ class BatchNorm1d(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=float_dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(num_features, dtype=float_dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, num_features, dtype, affine, bias)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, float_dtype)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, float_dtype)))
@@ -129,16 +131,7 @@ class LayerNorm(Module):
         self.normalized_shape = shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(shape, dtype=float_dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(shape, dtype=float_dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, shape, dtype, elementwise_affine, bias)
         if device is not None:
             self.to(device)
 
@@ -163,16 +156,7 @@ class GroupNorm(Module):
                              f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
                                                                      eps, affine)
-        float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
-        if affine:
-            self.weight = Parameter(np.ones(num_channels, dtype=float_dtype))
-            if bias:
-                self.bias = Parameter(np.zeros(num_channels, dtype=float_dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, num_channels, dtype, affine, bias)
         if device is not None:
             self.to(device)
 
