@@ -20,16 +20,15 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from ._windows import KernelCells, int_tuple
 from .elementwise import _not_tensor
 
 __all__ = ["conv1d", "conv2d"]
 
 
-def _pair(name: str, value: Any, count: int = 2) -> tuple[int, ...]:
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * count
-    if len(values) != count or not all(isinstance(v, int | np.integer) for v in values):
-        raise RuntimeError(f"conv: {name} must be an int or a tuple of {count} ints, got {value!r}")
-    return tuple(int(v) for v in values)
+def _ints(name: str, value: Any, count: int = 2) -> tuple[int, ...]:
+    """A convolution's int-or-tuple argument as ``count`` ints (exactly that many)."""
+    return int_tuple("conv", name, value, count, widen_one=False)
 
 
 class Conv2d(Function):
@@ -51,7 +50,7 @@ class Conv2d(Function):
                 f"{dilation[0] * (kh - 1) + 1}, {dilation[1] * (kw - 1) + 1})"
             )
         xp = np.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr))) if pt or pb or pl or pr else x
-        cells = _Cells(stride, dilation, (ho, wo))
+        cells = KernelCells(stride, dilation, (ho, wo))
         # cols[n, c, i, j] = the input cells kernel cell (i, j) of every window sees: copied
         # slice by slice, so that each sample's (C * kH * kW, Ho * Wo) block is one matrix
         cols = np.empty((n, c, kh, kw, ho, wo), dtype=x.dtype)
@@ -105,20 +104,6 @@ class Conv2d(Function):
         return grad_x, grad_w, grad_b, None, None, None, None
 
 
-class _Cells:
-    """The cells of a padded input that kernel cell (i, j) of every output position sees:
-    ``xp[cells(i, j)]`` is (N, C, Ho, Wo)."""
-
-    def __init__(self, stride: tuple[int, int], dilation: tuple[int, int],
-                 out: tuple[int, int]) -> None:
-        self.stride, self.dilation, self.out = stride, dilation, out
-
-    def __call__(self, i: int, j: int) -> tuple:
-        (sh, sw), (dh, dw), (ho, wo) = self.stride, self.dilation, self.out
-        return (..., slice(i * dh, i * dh + (ho - 1) * sh + 1, sh),
-                slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
-
-
 def _padding(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int],
              stride: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
     """((top, bottom), (left, right)) from an int, a pair, ``'valid'`` or ``'same'``."""
@@ -132,7 +117,7 @@ def _padding(padding: Any, kernel: tuple[int, int], dilation: tuple[int, int],
             raise ValueError("padding='same' is not supported for strided convolutions")
         total = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return tuple((t // 2, t - t // 2) for t in total)  # the odd one extra at the end
-    top, left = _pair("padding", padding)
+    top, left = _ints("padding", padding)
     if top < 0 or left < 0:
         raise RuntimeError("conv2d: negative padding is not supported")
     return (top, top), (left, left)
@@ -152,7 +137,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     if input.ndim not in (3, 4):
         raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got "
                            f"input of size: {list(input.shape)}")
-    stride, dilation = _pair("stride", stride), _pair("dilation", dilation)
+    stride, dilation = _ints("stride", stride), _ints("dilation", dilation)
     if min(stride) <= 0:
         raise RuntimeError("non-positive stride is not supported")
     if min(dilation) <= 0:
@@ -194,8 +179,8 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     if weight.ndim != 3:
         raise RuntimeError(f"conv1d: weight must be 3-D (out_channels, in_channels / groups, "
                            f"k), got shape {tuple(weight.shape)}")
-    one = _pair("stride", stride, 1), _pair("dilation", dilation, 1)
-    pad = padding if isinstance(padding, str) else (0, _pair("padding", padding, 1)[0])
+    one = _ints("stride", stride, 1), _ints("dilation", dilation, 1)
+    pad = padding if isinstance(padding, str) else (0, _ints("padding", padding, 1)[0])
     out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, one[0][0]), pad,
                  (1, one[1][0]), groups)
     return out.squeeze(-2)

@@ -17,23 +17,14 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..function import Function
 from ..tensor import Tensor
+from ._windows import KernelCells, int_tuple
 from .elementwise import _not_tensor
 
 __all__ = ["avg_pool1d", "avg_pool2d", "max_pool1d", "max_pool2d"]
 
 
-def _ints(op: str, name: str, value: Any, count: int) -> tuple[int, ...]:
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * count
-    if len(values) == 1:
-        values = values * count
-    if len(values) != count or not all(isinstance(v, int | np.integer) for v in values):
-        raise RuntimeError(f"{op}: {name} must be an int or a tuple of {count} ints, got "
-                           f"{value!r}")
-    return tuple(int(v) for v in values)
-
-
 def _one(op: str, name: str, value: Any) -> int:
-    return _ints(op, name, value, 1)[0]
+    return int_tuple(op, name, value, 1)[0]
 
 
 def _out_size(size: int, kernel: int, stride: int, pad: int, dilation: int,
@@ -69,6 +60,7 @@ class _Geometry:
                 f"{op}: output size is too small: the input of spatial size ({h}, {w}) gives "
                 f"({self.out[0]}, {self.out[1]})"
             )
+        self.cells = KernelCells(stride, dilation, self.out)
         # padded extent: enough for every window, and at least the padded input
         self.padded = tuple(max(n + 2 * p, (o - 1) * s + d * (k - 1) + 1)
                             for n, p, o, s, d, k in zip((h, w), padding, self.out, stride,
@@ -86,12 +78,6 @@ class _Geometry:
         span = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
         windows = sliding_window_view(xp, span, axis=(-2, -1))
         return windows[..., :(ho - 1) * sh + 1:sh, :(wo - 1) * sw + 1:sw, ::dh, ::dw]
-
-    def cells(self, i: int, j: int) -> tuple:
-        """The index of kernel cell (i, j) of every window in the padded input."""
-        (sh, sw), (dh, dw), (ho, wo) = self.stride, self.dilation, self.out
-        return (..., slice(i * dh, i * dh + (ho - 1) * sh + 1, sh),
-                slice(j * dw, j * dw + (wo - 1) * sw + 1, sw))
 
     def first_inside(self) -> np.ndarray:
         """(Ho, Wo): the kernel cell (as i * kW + j) of each window's first cell inside the
@@ -275,10 +261,10 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     with ``return_indices``, also each maximum's flat H * W index."""
     op = "max_pool2d"
     _pool_input(op, input, 2)
-    kernel = _ints(op, "kernel_size", kernel_size, 2)
-    stride = kernel if stride is None or stride == [] else _ints(op, "stride", stride, 2)
-    geometry = _Geometry(op, input.shape, kernel, stride, _ints(op, "padding", padding, 2),
-                         _ints(op, "dilation", dilation, 2), ceil_mode)
+    kernel = int_tuple(op, "kernel_size", kernel_size, 2)
+    stride = kernel if stride is None or stride == [] else int_tuple(op, "stride", stride, 2)
+    geometry = _Geometry(op, input.shape, kernel, stride, int_tuple(op, "padding", padding, 2),
+                         int_tuple(op, "dilation", dilation, 2), ceil_mode)
     (ho, wo), (h, w) = geometry.out, geometry.size
     tiles = (stride == kernel and geometry.dilation == (1, 1) and geometry.padding == (0, 0)
              and ho * kernel[0] <= h and wo * kernel[1] <= w and not return_indices)
@@ -302,9 +288,9 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """The mean over each window of ``input`` (N, C, H, W) or (C, H, W)."""
     op = "avg_pool2d"
     _pool_input(op, input, 2)
-    kernel = _ints(op, "kernel_size", kernel_size, 2)
-    stride = kernel if stride is None or stride == [] else _ints(op, "stride", stride, 2)
-    geometry = _Geometry(op, input.shape, kernel, stride, _ints(op, "padding", padding, 2),
+    kernel = int_tuple(op, "kernel_size", kernel_size, 2)
+    stride = kernel if stride is None or stride == [] else int_tuple(op, "stride", stride, 2)
+    geometry = _Geometry(op, input.shape, kernel, stride, int_tuple(op, "padding", padding, 2),
                          (1, 1), ceil_mode)
     geometry.divisor = _divisors(geometry, input.shape[-2:], count_include_pad,
                                  divisor_override)
