@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
-
-from ..dtypes import as_dtype
 from ..ops.convolution import conv1d, conv2d
 from ..ops.padding import pad
 from ..tensor import Tensor
-from . import init
+from .linear import _empty, reset_like_pytorch
 from .module import Module
-from .parameter import Parameter
 
 __all__ = ["Conv1d", "Conv2d"]
 
@@ -60,13 +55,8 @@ class _ConvNd(Module):
         self.stride, self.padding, self.dilation = stride, padding, dilation
         self.transposed, self.output_padding = False, (0,) * dims
         self.groups, self.padding_mode = groups, padding_mode
-        float_dtype = as_dtype(dtype) if dtype is not None else np.dtype(np.float32)
-        shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = Parameter(np.zeros(shape, dtype=float_dtype))
-        if bias:
-            self.bias = Parameter(np.zeros(out_channels, dtype=float_dtype))
-        else:
-            self.register_parameter("bias", None)
+        self.weight = _empty((out_channels, in_channels // groups, *self.kernel_size), dtype)
+        self.register_parameter("bias", _empty((out_channels,), dtype) if bias else None)
         self.reset_parameters()
         if device is not None:
             self.to(device)
@@ -74,12 +64,7 @@ class _ConvNd(Module):
     def reset_parameters(self) -> None:
         """PyTorch's initialisation: the weight by ``kaiming_uniform_`` with a = sqrt(5),
         the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
-            if fan_in:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        reset_like_pytorch(self.weight, self.bias)
 
     def _padding_amounts(self) -> tuple[int, ...]:
         """``F.pad``'s amounts (last dim first) for a ``padding_mode`` other than zeros."""

@@ -19,6 +19,18 @@ def _empty(shape: tuple[int, ...], dtype: Any) -> Parameter:
     return Parameter(np.zeros(shape, dtype=as_dtype(dtype) if dtype is not None else np.float32))
 
 
+def reset_like_pytorch(weight: Parameter, bias: Parameter | None) -> None:
+    """PyTorch's default for Linear and convolutions: the weight by ``kaiming_uniform_``
+    with a = sqrt(5), the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (left at zero when
+    there are no inputs)."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in = init._calculate_fan_in_and_fan_out(weight)[0]
+        if fan_in > 0:
+            bound = 1 / math.sqrt(fan_in)
+            init.uniform_(bias, -bound, bound)
+
+
 class Identity(Module):
     """Returns its input unchanged (a placeholder layer)."""
 
@@ -61,11 +73,7 @@ class Linear(Module):
 
     def reset_parameters(self) -> None:
         """Draw fresh initial weights (PyTorch's default scheme)."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_features
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_like_pytorch(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         try:

@@ -75,11 +75,11 @@ class BatchNorm1d(Module):
             self.num_batches_tracked.data[...] = 0
 
     _dims: tuple[int, ...] = (2, 3)
-    _dims_text = "2D or 3D"
 
     def forward(self, input: Tensor) -> Tensor:
         if input.ndim not in self._dims:
-            raise ValueError(f"expected {self._dims_text} input (got {input.ndim}D input)")
+            expected = " or ".join(f"{n}D" for n in self._dims)
+            raise ValueError(f"expected {expected} input (got {input.ndim}D input)")
         if input.shape[1] != self.num_features:
             raise RuntimeError(
                 f"{type(self).__name__}({self.num_features}): input of shape "
@@ -110,7 +110,6 @@ class BatchNorm2d(BatchNorm1d):
     """Batch normalisation over (N, C, H, W) input, per channel (over N, H and W)."""
 
     _dims = (4,)
-    _dims_text = "4D"
 
 
 class LayerNorm(Module):
