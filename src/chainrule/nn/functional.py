@@ -8,7 +8,6 @@ from ..ops.activations_more import __all__ as _more_activations
 from ..ops.activations_piecewise import *  # noqa: F403
 from ..ops.activations_piecewise import __all__ as _piecewise_activations
 from ..ops.adaptive_pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
-from ..ops.attention import scaled_dot_product_attention
 from ..ops.convolution import conv1d, conv2d
 from ..ops.cross_entropy import cross_entropy, nll_loss
 from ..ops.distances import cosine_similarity, normalize, pairwise_distance
@@ -24,6 +23,7 @@ from ..ops.normalization import batch_norm, layer_norm
 from ..ops.padding import pad
 from ..ops.pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
 from ..tensor import Tensor
+from .attention import scaled_dot_product_attention
 from .dropout import dropout
 from .dropout_channels import dropout1d, dropout2d, dropout3d
 from .sparse import embedding

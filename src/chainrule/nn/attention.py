@@ -7,10 +7,10 @@ import math
 
 import numpy as np
 
-from ..nn.dropout import dropout
+from ..ops.elementwise import _not_tensor, where
+from ..ops.fused import softmax
 from ..tensor import Tensor
-from .elementwise import _not_tensor, where
-from .fused import softmax
+from .dropout import dropout
 
 __all__ = ["scaled_dot_product_attention"]
 
